@@ -1,0 +1,42 @@
+"""Fixtures shared by every test: the persona world of ARCHITECTURE.md (tongzhan.testing)."""
+
+import pytest
+from django.test import Client
+
+from tongzhan.core.choices import Category
+from tongzhan.testing import (
+    COMMUNITY_A2,
+    PERSONAS,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    World,
+    build_regions,
+    create_persona,
+    login_as,
+    make_person,
+)
+
+
+@pytest.fixture
+def world(db) -> World:
+    regions = build_regions()
+    users = {persona: create_persona(persona) for persona in PERSONAS}
+    return World(
+        regions=regions,
+        users=users,
+        person_a1=make_person(
+            "张青山", VILLAGE_A1, [Category.NON_PUBLIC_ECONOMY], phone="13812345678"
+        ),
+        person_a2=make_person("释明心", COMMUNITY_A2, [Category.RELIGIOUS]),
+        person_b1=make_person("李白石", VILLAGE_B1, [Category.NON_PUBLIC_ECONOMY]),
+    )
+
+
+@pytest.fixture
+def as_persona(world):
+    """as_persona("township_a") -> a test client logged in as that persona."""
+
+    def _login(persona: str) -> Client:
+        return login_as(Client(), world.users[persona])
+
+    return _login

@@ -1,0 +1,10 @@
+"""URLs of the dashboard app."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,1 @@
+"""Pure helpers with no models: crypto, masking, Chinese text, check digits."""

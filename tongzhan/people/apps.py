@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "tongzhan.people"
+    verbose_name = "统战对象"

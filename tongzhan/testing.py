@@ -1,0 +1,101 @@
+"""Test support: the personas of ARCHITECTURE.md in one fixture, on a small well-formed region tree.
+
+World:  county 清溪县 330599000000
+          ├─ township A 清溪镇 330599101000 ─ village A1 青山村 330599101201, community A2 330599101001
+          └─ township B 白石乡 330599201000 ─ village B1 白石村 330599201201
+"""
+
+from dataclasses import dataclass
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tongzhan.core.choices import Category, Gender
+from tongzhan.core.models import Region
+
+COUNTY = "330599000000"
+TOWNSHIP_A, TOWNSHIP_B = "330599101000", "330599201000"
+VILLAGE_A1, COMMUNITY_A2, VILLAGE_B1 = "330599101201", "330599101001", "330599201201"
+PASSWORD = "Qingxi-Test-2026!"
+
+# persona name -> (role, region, lines)
+PERSONAS = {
+    "county_admin": ("sys_admin", COUNTY, []),
+    "county_staff": ("staff", COUNTY, []),
+    "unit_contact": (
+        "unit_contact",
+        COUNTY,
+        [Category.NON_PUBLIC_ECONOMY, Category.NEW_SOCIAL_STRATUM],
+    ),
+    "township_a": ("township_member", TOWNSHIP_A, []),
+    "township_b": ("township_member", TOWNSHIP_B, []),
+    "village_a": ("village_liaison", VILLAGE_A1, []),
+    "auditor": ("audit_admin", COUNTY, []),
+    "security_admin": ("sec_admin", COUNTY, []),
+    "leader": ("dept_head", COUNTY, []),
+}
+ADMIN_PERSONAS = {"county_admin", "auditor", "security_admin"}
+
+
+def build_regions() -> dict[str, Region]:
+    rows = [
+        ("330000000000", "浙江省"),
+        ("330500000000", "湖州市"),
+        (COUNTY, "清溪县"),
+        (TOWNSHIP_A, "清溪镇"),
+        (TOWNSHIP_B, "白石乡"),
+        (VILLAGE_A1, "青山村"),
+        (COMMUNITY_A2, "溪口社区"),
+        (VILLAGE_B1, "白石村"),
+    ]
+    for code, name in rows:
+        Region(code=code, name=name, valid_year=2026).save()
+    return {r.code: r for r in Region.objects.all()}
+
+
+def make_person(name, region_code, categories, gender=Gender.MALE, **extra):
+    from tongzhan.people.models import Person, PersonCategory
+
+    person = Person(name=name, gender=gender, region_id=region_code, **extra)
+    if "phone" in extra:
+        person.phone = extra.pop("phone")
+    person.save()
+    PersonCategory.objects.bulk_create(
+        [PersonCategory(person=person, category=c) for c in categories]
+    )
+    return person
+
+
+@dataclass
+class World:
+    regions: dict
+    users: dict
+    person_a1: object  # 非公经济 in village A1
+    person_a2: object  # 宗教界 in community A2
+    person_b1: object  # 非公经济 in village B1
+
+    def user(self, persona):
+        return self.users[persona]
+
+
+def create_persona(persona: str):
+    from tongzhan.accounts.models import RoleAssignment, User
+
+    role, region, lines = PERSONAS[persona]
+    user = User.objects.create_user(persona, password=PASSWORD, display_name=persona)
+    RoleAssignment.objects.create(user=user, role=role, region_id=region, lines=list(lines))
+    if persona in ADMIN_PERSONAS:
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    return user
+
+
+def login_as(client: Client, user) -> Client:
+    """Log the user in as a person would end up: password done, TOTP passed for admins."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
