@@ -5,9 +5,13 @@ World:  county 清溪县 330599000000
           └─ township B 白石乡 330599201000 ─ village B1 白石村 330599201201
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -79,11 +83,20 @@ class World:
         return self.users[persona]
 
 
+@cache
+def persona_password_hash() -> str:
+    return make_password(PASSWORD)
+
+
 def create_persona(persona: str):
     from tongzhan.accounts.models import RoleAssignment, User
 
     role, region, lines = PERSONAS[persona]
-    user = User.objects.create_user(persona, password=PASSWORD, display_name=persona)
+    user = User.objects.create_user(persona, password=None, display_name=persona)
+    # Argon2 is deliberately slow; hash the shared test password once per run.
+    user.password = persona_password_hash()
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
     RoleAssignment.objects.create(user=user, role=role, region_id=region, lines=list(lines))
     if persona in ADMIN_PERSONAS:
         TOTPDevice.objects.create(user=user, name="default", confirmed=True)
@@ -99,3 +112,30 @@ def login_as(client: Client, user) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+ALL_PERSONAS = (*PERSONAS, "anonymous")
+
+
+@dataclass
+class Case:
+    """One row of the authorization matrix: an endpoint, an object, and the status each
+    persona must get. `route` is a URL name ("people:detail") or an API operation
+    ("GET /api/v1/people/{person_id}"); personas not in `expect` must get `others`."""
+
+    route: str
+    method: str
+    url: Callable[[World], str]
+    expect: dict[str, int]
+    others: int | None = None
+    data: Callable[[World], dict] | None = None
+    scope: str = ""  # "in" / "out" of the acting persona's area, or "" where no object
+    json: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def expected(self, persona: str) -> int:
+        if persona in self.expect:
+            return self.expect[persona]
+        if self.others is None:
+            raise AssertionError(f"{self.route}: no expectation for persona {persona}")
+        return self.others
