@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from tongzhan.core.scope import OutOfScope, ReadOnly
 
@@ -35,6 +35,34 @@ def read_only(request, exc):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+# Validation messages in the user's language (pydantic's own are English only).
+VALIDATION_MESSAGES = {
+    "missing": "此字段为必填项。",
+    "string_type": "应为文本。",
+    "int_parsing": "应为整数。",
+    "int_type": "应为整数。",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD。",
+    "date_parsing": "日期格式应为 YYYY-MM-DD。",
+    "date_type": "日期格式应为 YYYY-MM-DD。",
+    "list_type": "应为列表。",
+    "greater_than_equal": "数值过小。",
+    "json_invalid": "请求体不是有效的 JSON。",
+    "model_attributes_type": "请求体应为 JSON 对象。",
+}
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, exc):
+    errors = [
+        {
+            "loc": list(error.get("loc", [])),
+            "msg": VALIDATION_MESSAGES.get(error.get("type", ""), error.get("msg", "输入无效。")),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 def _add_routers() -> None:

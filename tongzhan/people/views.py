@@ -1,8 +1,159 @@
-from django.http import Http404
+"""Person pages: list, detail, create, edit, delete, phone reveal, and totals."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongzhan.accounts.roles import UNMASK, VIEW_SENSITIVE, VIEW_STATS
+from tongzhan.core.scope import OutOfScope, ReadOnly
+
+from . import services, stats
+from .access import access_person, can_change, can_create, can_view_any, require
+from .filters import filter_people
+from .forms import PersonFilterForm, PersonForm
+from .models import Person
+
+PAGE_SIZE = 50
 
 
-def person_list(request, pk=None):  # replaced while issue #2 is in progress
-    raise Http404
+@login_required
+def person_list(request):
+    require(can_view_any(request.user))
+    filters = PersonFilterForm(request.GET or None)
+    people = Person.objects.restrict(request.user, "view")
+    if filters.is_valid():
+        people = filter_people(people, **filters.cleaned_data)
+    people = people.select_related("region").prefetch_related("categories")
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "can_create": can_create(request.user),
+            "query": _query_without_page(request),
+        },
+    )
 
 
-person_detail = person_stats = person_list
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+def person_detail(request, pk):
+    person = access_person(request.user, pk)
+    user = request.user
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "can_change": can_change(user, person),
+            "show_sensitive": user.has_job(VIEW_SENSITIVE),
+            "can_unmask": user.has_job(UNMASK),
+        },
+    )
+
+
+@login_required
+def person_create(request):
+    require(can_create(request.user))
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.do_create_person(request.user, _person_data(form))
+        except OutOfScope:
+            form.add_error(None, _("该记录不在您的管辖范围（区域或条线）内，未保存。"))
+        else:
+            messages.success(request, _("已新增统战对象 %(name)s。") % {"name": person.name})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": None})
+
+
+@login_required
+def person_edit(request, pk):
+    person = access_person(request.user, pk, "change")
+    initial = _initial(person)
+    form = PersonForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expected = form.cleaned_data.get("version") or person.version
+            services.do_update_person(request.user, person, _person_data(form), expected)
+        except services.VersionConflict as exc:
+            form.add_error(None, str(exc))
+        except OutOfScope:
+            form.add_error("region", _("不能把记录移出您的管辖范围。"))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+def _initial(person: Person) -> dict:
+    return {
+        "name": person.name,
+        "gender": person.gender,
+        "birth_date": person.birth_date,
+        "region": person.region,
+        "categories": person.category_codes(),
+        "status": person.status,
+        "status_date": person.status_date,
+        "phone": person.phone,
+        "ethnicity": person.ethnicity,
+        "political_status": person.political_status,
+        "version": person.version,
+    }
+
+
+def _person_data(form: PersonForm) -> dict:
+    """Cleaned values for the service; fields the user may not see are left untouched."""
+    return {k: v for k, v in form.cleaned_data.items() if k in form.fields and k != "version"}
+
+
+@login_required
+def person_delete(request, pk):
+    person = access_person(request.user, pk, "change")
+    if request.method == "POST":
+        services.do_delete_person(request.user, person)
+        messages.success(request, _("已删除统战对象 %(name)s。") % {"name": person.name})
+        return redirect("people:list")
+    return render(request, "people/person_confirm_delete.html", {"person": person})
+
+
+@login_required
+@require_POST
+def person_reveal_phone(request, pk):
+    person = access_person(request.user, pk)
+    try:
+        with transaction.atomic():
+            phone = services.do_reveal_phone(request.user, person)
+    except ReadOnly as exc:
+        return HttpResponse(str(exc), status=403)
+    return HttpResponse(format_html('<span class="masked" data-testid="phone">{}</span>', phone))
+
+
+@login_required
+def person_stats(request):
+    require(request.user.has_job(VIEW_STATS))
+    tables = [
+        {"root": root, "rows": stats.totals_by_child(request.user, root)}
+        for root in stats.aggregate_roots(request.user)
+    ]
+    return render(
+        request,
+        "people/person_stats.html",
+        {
+            "tables": tables,
+            "category_headers": stats.category_headers(),
+        },
+    )

@@ -1,0 +1,238 @@
+"""Authorization matrix rows for the people pages and API (see tests/test_authorization_matrix.py).
+
+World: person_a1 in village A1 (非公经济), person_a2 in community A2 (宗教界),
+person_b1 in village B1 (非公经济). The 工商联 contact's lines are 非公经济 + 新阶层.
+"""
+
+from django.urls import reverse
+
+from tongzhan.testing import VILLAGE_A1, Case
+
+ADMINS_404 = {"county_admin": 404, "auditor": 404, "security_admin": 404}
+
+
+def _page(name, *args):
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+A1 = lambda w: w.person_a1.pk  # noqa: E731
+A2 = lambda w: w.person_a2.pk  # noqa: E731
+B1 = lambda w: w.person_b1.pk  # noqa: E731
+
+# Who can see each person (200), who can only read it (403 on writes), everyone else 404.
+SEES_A1 = {"county_staff", "unit_contact", "township_a", "village_a", "leader"}
+SEES_A2 = {"county_staff", "township_a", "leader"}
+SEES_B1 = {"county_staff", "unit_contact", "township_b", "leader"}
+READ_ONLY = {"village_a", "leader"}
+
+
+def view_expect(seers):
+    return {**{p: 200 for p in seers}, "anonymous": 302}
+
+
+def change_expect(seers, ok=200, anonymous=302):
+    expect = {p: (403 if p in READ_ONLY else ok) for p in seers}
+    expect["anonymous"] = anonymous
+    return expect
+
+
+def person_data(w):
+    return {
+        "name": "王新",
+        "gender": "1",
+        "region": VILLAGE_A1,
+        "categories": ["06"],
+        "status": "active",
+        "phone": "13900001111",
+        "version": 1,
+    }
+
+
+CASES = [
+    Case(
+        "people:list",
+        "GET",
+        _page("people:list"),
+        expect={**view_expect(SEES_A1 | SEES_B1)},
+        others=404,
+    ),
+    Case(
+        "people:stats",
+        "GET",
+        _page("people:stats"),
+        expect={
+            p: 200 for p in ("county_staff", "unit_contact", "township_a", "township_b", "leader")
+        }
+        | {"anonymous": 302},
+        others=404,
+    ),
+    Case(
+        "people:create",
+        "GET",
+        _page("people:create"),
+        expect={p: 200 for p in ("county_staff", "unit_contact", "township_a", "township_b")}
+        | {"anonymous": 302},
+        others=404,
+    ),
+    Case(
+        "people:create",
+        "POST",
+        _page("people:create"),
+        data=person_data,
+        scope="in A1",
+        expect={
+            "county_staff": 302,
+            "unit_contact": 302,
+            "township_a": 302,
+            "township_b": 200,
+            "anonymous": 302,
+        },
+        others=404,
+    ),
+]
+for name, getter, seers, scope in (
+    ("A1", A1, SEES_A1, "in A1"),
+    ("A2", A2, SEES_A2, "A2"),
+    ("B1", B1, SEES_B1, "B1"),
+):
+    CASES += [
+        Case(
+            "people:detail",
+            "GET",
+            _page("people:detail", getter),
+            expect=view_expect(seers),
+            others=404,
+            scope=scope,
+        ),
+        Case(
+            "people:edit",
+            "GET",
+            _page("people:edit", getter),
+            expect=change_expect(seers),
+            others=404,
+            scope=scope,
+        ),
+        Case(
+            "people:edit",
+            "POST",
+            _page("people:edit", getter),
+            scope=scope,
+            data=lambda w, g=getter: {**person_data(w), "region": _region_of(w, g)},
+            expect=change_expect(seers, ok=302),
+            others=404,
+        ),
+        Case(
+            "people:delete",
+            "GET",
+            _page("people:delete", getter),
+            expect=change_expect(seers),
+            others=404,
+            scope=scope,
+        ),
+        Case(
+            "people:delete",
+            "POST",
+            _page("people:delete", getter),
+            expect=change_expect(seers, ok=302),
+            others=404,
+            scope=scope,
+        ),
+        Case(
+            "people:reveal_phone",
+            "POST",
+            _page("people:reveal_phone", getter),
+            scope=scope,
+            expect={
+                p: (200 if p in {"county_staff", "township_a", "township_b"} else 403)
+                for p in seers
+            }
+            | {"anonymous": 302},
+            others=404,
+        ),
+    ]
+
+
+def _region_of(w, getter):
+    from tongzhan.people.models import Person
+
+    return Person.objects.get(pk=getter(w)).region_id
+
+
+# --- API: anonymous gets 401; out of scope 404; read-only 403 ------------------------------
+API = "/api/v1/people/"
+
+
+def api_view(seers):
+    return {**{p: 200 for p in seers}, "anonymous": 401}
+
+
+CASES += [
+    Case(
+        "GET /api/v1/people/", "GET", lambda w: API, expect=api_view(SEES_A1 | SEES_B1), others=404
+    ),
+    Case(
+        "GET /api/v1/people/stats",
+        "GET",
+        lambda w: API + "stats",
+        expect=api_view({"county_staff", "unit_contact", "township_a", "township_b", "leader"}),
+        others=404,
+    ),
+    Case(
+        "POST /api/v1/people/",
+        "POST",
+        lambda w: API,
+        json=True,
+        scope="in A1",
+        data=lambda w: {k: v for k, v in person_data(w).items() if k != "version"},
+        expect={
+            "county_staff": 201,
+            "unit_contact": 201,
+            "township_a": 201,
+            "township_b": 422,
+            "anonymous": 401,
+        },
+        others=404,
+    ),
+]
+for getter, seers, scope in ((A1, SEES_A1, "in A1"), (A2, SEES_A2, "A2"), (B1, SEES_B1, "B1")):
+    url = lambda w, g=getter, suffix="": f"{API}{g(w)}{suffix}"  # noqa: E731
+    CASES += [
+        Case(
+            "GET /api/v1/people/{person_id}",
+            "GET",
+            url,
+            expect=api_view(seers),
+            others=404,
+            scope=scope,
+        ),
+        Case(
+            "PATCH /api/v1/people/{person_id}",
+            "PATCH",
+            url,
+            json=True,
+            scope=scope,
+            data=lambda w: {"version": 1, "name": "改名"},
+            expect=change_expect(seers, anonymous=401),
+            others=404,
+        ),
+        Case(
+            "DELETE /api/v1/people/{person_id}",
+            "DELETE",
+            url,
+            scope=scope,
+            expect=change_expect(seers, ok=204, anonymous=401),
+            others=404,
+        ),
+        Case(
+            "POST /api/v1/people/{person_id}/reveal-phone",
+            "POST",
+            lambda w, g=getter: f"{API}{g(w)}/reveal-phone",
+            scope=scope,
+            expect={
+                p: (200 if p in {"county_staff", "township_a", "township_b"} else 403)
+                for p in seers
+            }
+            | {"anonymous": 401},
+            others=404,
+        ),
+    ]
