@@ -1,5 +1,6 @@
 """The API root: django-ninja at /api/v1/; each app keeps its router in its api.py."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -13,6 +14,9 @@ api = NinjaAPI(
     version="1",
     description="统战工作管理平台接口。会话（浏览器）或 Bearer 令牌认证；所有操作均受数据范围规则约束。",
     auth=AUTH,
+    # The schema and the docs page are for logged-in users only (the docs page serves
+    # Swagger UI from ninja's own static files: no CDN).
+    docs_decorator=login_required,
     urls_namespace="api",
 )
 
