@@ -31,6 +31,9 @@ def main() -> None:
 
         make_keys(key_file_path())
         return
+    # Commands are spelt with hyphens (`tongzhan verify-audit`); their modules cannot be.
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        sys.argv[1] = sys.argv[1].replace("-", "_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzhan.settings")
     from django.core.management import execute_from_command_line
 

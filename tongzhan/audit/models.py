@@ -1,5 +1,6 @@
 """The audit log: append-only entries chained with HMAC-SM3."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,7 @@ class AuditEntry(models.Model):
         ordering = ["-seq"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.username}"
@@ -72,10 +74,21 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("audit entries are append-only")
+        # A new instance given an existing pk would otherwise become an UPDATE of that row.
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
+
+    @property
+    def object_type_label(self) -> str:
+        """The model's name in the UI language when the type is a model label."""
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
 
 
 class AuditHead(models.Model):

@@ -7,4 +7,6 @@ from . import views
 app_name = "audit"
 urlpatterns = [
     path("", views.audit_log, name="log"),
+    path("<int:seq>/", views.audit_entry, name="entry"),
+    path("verify/", views.audit_verify, name="verify"),
 ]
