@@ -58,3 +58,24 @@ def test_the_file_database_uses_wal(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "wal"
+
+
+def test_runserver_request_lines_are_masked(caplog):
+    import logging
+
+    from tongzhan.lib.masking import MaskingLogFilter
+
+    logger = logging.getLogger("django.server")
+    handler_filters = [f for h in logger.handlers for f in h.filters]
+    assert any(isinstance(f, MaskingLogFilter) for f in handler_filters)
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        "",
+        0,
+        '"GET /people/?q=13812345678 HTTP/1.1" 200',
+        None,
+        None,
+    )
+    MaskingLogFilter().filter(record)
+    assert "13812345678" not in record.getMessage() and "138****5678" in record.getMessage()

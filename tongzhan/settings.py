@@ -91,9 +91,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the idle timeout: it tells the user why the session ended.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "tongzhan.accounts.middleware.IdleTimeoutMiddleware",
     "tongzhan.accounts.middleware.SecurityGateMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongzhan.audit.middleware.RequestContextMiddleware",
@@ -166,6 +167,7 @@ LOCKOUT_MINUTES = env_int("TONGZHAN_LOCKOUT_MINUTES", 30)
 API_TOKEN_DAYS = env_int("TONGZHAN_API_TOKEN_DAYS", 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "tongzhan.accounts.passwords.UsernameInPasswordValidator"},
     {"NAME": "tongzhan.accounts.passwords.PolicyLengthValidator"},
     {"NAME": "tongzhan.accounts.passwords.CharacterClassValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -231,8 +233,14 @@ LOGGING = {
     "filters": {"mask": {"()": "tongzhan.lib.masking.MaskingLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("TONGZHAN_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # runserver's request lines carry query strings (a searched phone number): mask them too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+# Proxies (nginx) whose X-Real-IP header names the client for the audit log.
+TRUSTED_PROXIES = [p for p in os.environ.get("TONGZHAN_TRUSTED_PROXIES", "").split(",") if p]
 
 NINJA_PAGINATION_PER_PAGE = 50
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -1,7 +1,10 @@
 """Who and where for audit entries written deep inside services (set per request)."""
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
+
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -17,5 +20,14 @@ current: ContextVar[RequestContext] = ContextVar(
 
 
 def client_ip(request) -> str:
-    # Behind nginx, REMOTE_ADDR is the proxy; the deployment doc sets the real IP there.
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    """The client's address. Behind nginx REMOTE_ADDR is the proxy, so X-Real-IP is
+    believed only when the request comes from a proxy listed in TONGZHAN_TRUSTED_PROXIES;
+    from anywhere else the header could be forged."""
+    remote = request.META.get("REMOTE_ADDR", "")[:45]
+    if remote not in settings.TRUSTED_PROXIES:
+        return remote
+    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return remote

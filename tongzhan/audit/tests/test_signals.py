@@ -60,3 +60,17 @@ def test_the_login_entries_form_an_intact_chain(world):
         client.post(reverse("accounts:logout"))
     report = verify_chain()
     assert report.ok and report.checked >= 6
+
+
+def test_the_audit_ip_comes_from_x_real_ip_only_behind_a_trusted_proxy(settings, rf):
+    from tongzhan.audit.context import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.1.2.3")
+    settings.TRUSTED_PROXIES = []
+    assert client_ip(request) == "127.0.0.1"
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    assert client_ip(request) == "10.1.2.3"
+    forged = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="not-an-ip")
+    assert client_ip(forged) == "127.0.0.1"
+    direct = rf.get("/", REMOTE_ADDR="192.0.2.7", HTTP_X_REAL_IP="10.1.2.3")
+    assert client_ip(direct) == "192.0.2.7"
