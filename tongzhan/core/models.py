@@ -19,6 +19,12 @@ class RegionQuerySet(models.QuerySet):
     def children_of(self, code: str):
         return self.filter(parent_id=code)
 
+    def roots(self):
+        """The top of the stored tree: regions whose parent is not stored (a deployment's
+        root may be a province, a city or a county)."""
+        stored = Region.objects.filter(code=models.OuterRef("parent_id"))
+        return self.filter(models.Q(parent__isnull=True) | ~models.Exists(stored))
+
 
 class Region(models.Model):
     """One administrative division; the code is the key, so subtrees are code ranges."""

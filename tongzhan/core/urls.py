@@ -7,4 +7,5 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.region_list, name="region_list"),
+    path("import/", views.region_import, name="region_import"),
 ]

@@ -1,0 +1,49 @@
+"""Forms of the region pages: search, and the upload step of the import."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .regioncsv import YEAR_RANGE, ParsedFile, RegionFileError, read_region_csv
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a whole province's list is ~3 MB
+
+
+class RegionSearchForm(forms.Form):
+    q = forms.CharField(label=_("代码或名称"), max_length=50, required=False)
+
+
+class RegionImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("区划文件（CSV）"),
+        help_text=_(
+            "列：区划代码,名称[,城乡分类][,年度]；可带表头；UTF-8 或 GBK 编码（Excel 另存为 CSV 即可）。"
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("有效年度"),
+        required=False,
+        min_value=YEAR_RANGE[0],
+        max_value=YEAR_RANGE[1],
+        help_text=_("留空则取文件中的年度列；没有年度列则为今年。"),
+    )
+    partial = forms.BooleanField(
+        label=_("部分更新：不撤销文件中缺少的区划"),
+        required=False,
+        help_text=_(
+            "不勾选时，文件最上层区划之下、系统中有而文件中没有的区划将标为已撤销（不会删除）。"
+        ),
+    )
+
+    parsed: ParsedFile
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件过大：上限为 10 MB。"))
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError(_("请上传 CSV 文件（.csv）；Excel 文件请先“另存为 CSV”。"))
+        try:
+            self.parsed = read_region_csv(upload.read())
+        except RegionFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
