@@ -1,6 +1,7 @@
 """Idle timeout, forced password change, and TOTP for the three admin roles."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,8 +24,23 @@ OPEN_PREFIXES = (
 )
 
 
+# Set at login for a user with a confirmed TOTP device: its session must pass the code
+# prompt too, even when no admin role requires it.
+OTP_PENDING_KEY = "tongzhan_otp_pending"
+# The last-seen time is rewritten at most this often, so that not every request writes
+# the session row; the idle limit is minutes, so this costs no precision that matters.
+IDLE_TOUCH_SECONDS = 30
+
+
 def _is_open(path: str) -> bool:
     return path.startswith(OPEN_PREFIXES)
+
+
+def _gate_url(name: str, request) -> str:
+    url = reverse(name)
+    if request.method == "GET":
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return url
 
 
 class IdleTimeoutMiddleware:
@@ -48,7 +64,8 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": _("会话已超时")}, status=401)
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
-            request.session[settings.SESSION_IDLE_KEY] = now
+            if last is None or now - int(last) >= IDLE_TOUCH_SECONDS:
+                request.session[settings.SESSION_IDLE_KEY] = now
         return self.get_response(request)
 
 
@@ -71,12 +88,25 @@ class SecurityGateMiddleware:
 
     @staticmethod
     def _gate(request, user) -> str | None:
-        if user.has_admin_role() and not user.is_verified():
-            from django_otp import user_has_device
-
-            if user_has_device(user, confirmed=True):
-                return reverse("accounts:otp_verify")
-            return reverse("accounts:otp_setup")
+        if not user.is_verified():
+            target = _otp_gate(request, user)
+            if target:
+                return target
         if user.must_change_password or user.password_expired():
             return reverse("accounts:password_change")
         return None
+
+
+def _otp_gate(request, user) -> str | None:
+    """The 三员 must have and pass TOTP; anyone else who enrolled must pass it."""
+    from django_otp import user_has_device
+
+    admin = user.has_admin_role()
+    if not admin and not request.session.get(OTP_PENDING_KEY):
+        return None
+    if user_has_device(user, confirmed=True):
+        return _gate_url("accounts:otp_verify", request)
+    if admin:
+        return _gate_url("accounts:otp_setup", request)
+    request.session.pop(OTP_PENDING_KEY, None)  # the device was removed meanwhile
+    return None

@@ -54,3 +54,21 @@ class CharacterClassValidator:
         return _("包含小写字母、大写字母、数字、符号中的至少 %(n)d 类。") % {
             "n": _policy().password_min_classes
         }
+
+
+class UsernameInPasswordValidator:
+    """Rejects a password that contains the username, in any letter case. Django's
+    similarity check only compares whole strings, so "Zhangsan2026!" would pass it."""
+
+    MIN_USERNAME = 3  # shorter usernames (e.g. "li") would reject too many passwords
+
+    def validate(self, password, user=None):
+        username = (getattr(user, "username", "") or "").casefold()
+        if len(username) >= self.MIN_USERNAME and username in password.casefold():
+            raise ValidationError(
+                _("密码不能包含用户名。"),
+                code="password_contains_username",
+            )
+
+    def get_help_text(self):
+        return _("不能包含用户名。")

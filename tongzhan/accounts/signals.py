@@ -1,5 +1,6 @@
-"""Audit entries for logins (success and failure) and logouts."""
+"""Audit entries for logins (success and failure), logouts and lockouts; the TOTP prompt flag."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -32,3 +33,28 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
         object_type="accounts.user",
         object_repr=username,
     )
+
+
+@receiver(user_locked_out)
+def audit_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    """Every attempt axes refuses, including the one that reaches the limit."""
+    name = str(username or "")[:150]
+    record(
+        AuditAction.LOCKED_OUT,
+        username=name,
+        result=AuditResult.FAILURE,
+        object_type="accounts.user",
+        object_repr=name,
+    )
+
+
+@receiver(user_logged_in)
+def require_otp_for_enrolled_users(sender, request, user, **kwargs):
+    """A user who enrolled a TOTP device must pass the code prompt in every new session."""
+    from django_otp import user_has_device
+
+    from .middleware import OTP_PENDING_KEY
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[OTP_PENDING_KEY] = user_has_device(user, confirmed=True)
