@@ -453,3 +453,37 @@ def do_unlock_account(actor, username: str) -> int:
                 detail={"event": "unlocked", "attempts": count},
             )
     return count
+
+
+# --- console bootstrap -------------------------------------------------------------------
+
+
+def do_bootstrap_sysadmin(username: str, password: str, region, display_name: str = "") -> User:
+    """The first 系统管理员 of a deployment, created from the server's console (there is no
+    one yet to create it in the UI). The account must enrol TOTP at its first login."""
+    role = ROLES["sys_admin"]
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("请填写用户名。")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("用户名「%(u)s」已被使用。") % {"u": username}})
+    if region.level not in role.region_levels:
+        raise ValidationError(
+            {
+                "region": _("系统管理员只能分配到%(levels)s区域。")
+                % {"levels": level_names(role.region_levels)}
+            }
+        )
+    user = User(username=username, display_name=display_name)
+    _validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save(force_insert=True)
+        RoleAssignment.objects.create(user=user, role=role.code, region=region)
+        record(
+            AuditAction.ACCOUNT,
+            username="(console)",
+            obj=user,
+            detail={"event": "bootstrap_sysadmin", "region": region.code},
+        )
+    return user
