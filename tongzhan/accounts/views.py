@@ -239,7 +239,7 @@ def user_list(request):
             | Q(unit__icontains=query)
         )
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""}
+    context = {"page": page, "q": query}
     return render(request, "accounts/user_list.html", context)
 
 
@@ -408,7 +408,7 @@ def token_admin_list(request):
             Q(user__username__icontains=query) | Q(name__icontains=query) | Q(prefix=query)
         )
     page = Paginator(tokens, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""}
+    context = {"page": page, "q": query}
     return render(request, "accounts/token_admin_list.html", context)
 
 

@@ -36,14 +36,8 @@ def audit_log(request):
     return render(
         request,
         "audit/log.html",
-        {"page": page, "filters": filters, "query": _query_without_page(request)},
+        {"page": page, "filters": filters},
     )
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

@@ -38,15 +38,8 @@ def person_list(request):
             "page": page,
             "filters": filters,
             "can_create": can_create(request.user),
-            "query": _query_without_page(request),
         },
     )
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

@@ -160,3 +160,10 @@ def test_an_observer_sees_totals_but_no_person(world, client):
     assert "清溪县" in page
     assert client.get(reverse("people:list")).status_code == 404
     assert client.get(reverse("people:detail", args=[world.person_a1.pk])).status_code == 404
+
+
+def test_the_next_page_link_keeps_the_filters(world, as_persona):
+    for i in range(55):
+        make_person(f"张测{i}", VILLAGE_A1, [Category.NON_PUBLIC_ECONOMY])
+    page = names_on(as_persona("county_staff").get(reverse("people:list"), {"q": "张测"}))
+    assert "?q=%E5%BC%A0%E6%B5%8B&amp;page=2" in page
