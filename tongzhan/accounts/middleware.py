@@ -63,7 +63,7 @@ class IdleTimeoutMiddleware:
                 )
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": _("会话已超时")}, status=401)
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
             if last is None or now - int(last) >= IDLE_TOUCH_SECONDS:
                 request.session[settings.SESSION_IDLE_KEY] = now
         return self.get_response(request)

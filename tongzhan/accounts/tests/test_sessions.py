@@ -21,7 +21,7 @@ def test_a_session_idle_longer_than_the_policy_is_logged_out_with_an_audit_row(a
     idle_for(client, 31)
     response = client.get("/people/")
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next=/people/"
+    assert response["Location"] == f"{reverse('accounts:login')}?next=%2Fpeople%2F"
     assert "_auth_user_id" not in client.session
     entry = AuditEntry.objects.filter(action=AuditAction.LOGOUT).first()
     assert entry.username == "township_a"
