@@ -18,7 +18,7 @@ TZ_CMD := $(BIN)/tongzhan
 VENDOR := tongzhan/static/vendor
 VAR := var
 STAMPS := $(VAR)/.make
-DEBIAN_PACKAGES := chromium fonts-wqy-microhei gettext
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei gettext libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
