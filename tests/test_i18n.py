@@ -2,12 +2,16 @@
 
 import importlib.util
 import re
+from datetime import date
 
 import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+
+from tongzhan.core.choices import Category, PersonStatus
+from tongzhan.people.models import PersonCategory
 
 LOCALE = settings.BASE_DIR / "locale"
 CATALOGS = {lang: LOCALE / lang / "LC_MESSAGES" / "django.po" for lang in ("en", "zh_Hant")}
@@ -187,3 +191,25 @@ def test_a_logged_in_page_in_traditional_chinese_shows_traditional_navigation(wo
     nav = main_nav(html)
     assert "首頁" in nav and "統戰對象" in nav
     assert [label for label in SIMPLIFIED_LABELS if label in html] == []
+
+
+def test_the_person_detail_page_in_english_punctuates_and_names_the_data_in_english(
+    world, as_persona
+):
+    person = world.person_a1  # 张青山 in 青山村, a 非公有制经济人士
+    person.ethnicity, person.status = "05", PersonStatus.TRANSFERRED
+    person.status_date = date(2026, 3, 1)
+    person.save()
+    PersonCategory.objects.create(person=person, category=Category.NEW_SOCIAL_STRATUM)
+    client = as_persona("township_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    fields = re.search(r'data-testid="person-fields">(.*?)</dl>', html, re.S).group(1)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fields))
+    assert "Region 青山村 (330599101201)" in text
+    assert "Status Transferred out (2026-03-01)" in text
+    assert "Private-sector figures, People from new social groups" in text
+    assert "Ethnic group Uygur" in text
+    # Only the data (the person's and the village's names) is left in Chinese.
+    assert CJK.findall(text.replace("张青山", "").replace("青山村", "")) == []
+    assert not re.search("[（）、：]", text), text

@@ -137,7 +137,7 @@ class RoleAssignmentForm(TablerForm, forms.Form):
 
 def _region_label(region) -> str:
     indent = "\u3000" * max(0, region.level - 1)
-    return f"{indent}{region.name}（{region.code}）"
+    return indent + _("%(name)s（%(code)s）") % {"name": region.name, "code": region.code}
 
 
 class OtpTokenField(forms.RegexField):

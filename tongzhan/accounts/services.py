@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tongzhan.audit.models import AuditAction, AuditResult
 from tongzhan.audit.services import record
 from tongzhan.core.choices import Category, RegionLevel
+from tongzhan.lib.text import format_list
 
 from .access import manageable_regions
 from .models import ApiToken, RoleAssignment, SecurityPolicy, User, token_digest
@@ -148,7 +149,7 @@ def do_change_own_password(user: User, password: str) -> User:
 
 
 def level_names(levels) -> str:
-    return "、".join(str(RegionLevel(level).label) for level in levels)
+    return format_list(RegionLevel(level).label for level in levels)
 
 
 def _exclusivity_error(target: User, role_code: str) -> str | None:
@@ -157,7 +158,7 @@ def _exclusivity_error(target: User, role_code: str) -> str | None:
     others = held - {role_code}
     if not others or not (role_code in ADMIN_ROLES or held & ADMIN_ROLES):
         return None
-    names = "、".join(str(ROLES[code].label) for code in sorted(held))
+    names = format_list(ROLES[code].label for code in sorted(held))
     if role_code in ADMIN_ROLES:
         return _("「%(role)s」属于三员，不能与其他角色兼任；该用户已有角色：%(held)s。") % {
             "role": ROLES[role_code].label,
@@ -182,7 +183,7 @@ def _region_error(actor, role: Role, region) -> str | None:
 def _lines_error(role: Role, lines: list[str]) -> str | None:
     unknown = sorted(set(lines) - set(Category.values))
     if unknown:
-        return _("未知的条线代码：%(codes)s。") % {"codes": "、".join(unknown)}
+        return _("未知的条线代码：%(codes)s。") % {"codes": format_list(unknown)}
     if role.needs_lines and not lines:
         return _("「%(role)s」须选择至少一个条线（统战对象类别）。") % {"role": role.label}
     if lines and not role.needs_lines:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from tongzhan.lib import divisioncode
+from tongzhan.lib.text import format_list
 
 from .choices import UrbanRural
 
@@ -142,13 +143,14 @@ def _read_line(parsed, number, cells, columns, first_line) -> None:
     if urban_rural and urban_rural not in UrbanRural.values:
         reasons.append(
             _("城乡分类代码 %(v)s 无效（应为 %(codes)s 之一）")
-            % {"v": urban_rural, "codes": "、".join(UrbanRural.values)}
+            % {"v": urban_rural, "codes": format_list(UrbanRural.values)}
         )
     year, year_reason = _year(values.get("year", ""))
     if year_reason:
         reasons.append(year_reason)
     if reasons:
-        parsed.errors.append((number, "；".join(reasons)))
+        # Translators: between the reasons one line of the file is wrong.
+        parsed.errors.append((number, _("；").join(reasons)))
     else:
         first_line[code] = number
         parsed.rows.append(RegionRow(number, code, values["name"], urban_rural, year))

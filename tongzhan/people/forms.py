@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tongzhan.accounts.roles import VIEW_SENSITIVE
 from tongzhan.core.choices import Category, Ethnicity, Gender, PersonStatus, PoliticalStatus
 from tongzhan.core.scope import regions_for, user_assignments
+from tongzhan.lib.text import format_list
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
@@ -100,7 +101,7 @@ class PersonForm(forms.Form):
         if assignments and all(a.lines for a in assignments):
             lines = {line for a in assignments for line in a.lines}
             if categories and not lines.intersection(categories):
-                labels = "、".join(str(Category(c).label) for c in sorted(lines))
+                labels = format_list(Category(c).label for c in sorted(lines))
                 self.add_error(
                     "categories", _("至少应包含您所负责条线的一个类别：%(l)s。") % {"l": labels}
                 )
