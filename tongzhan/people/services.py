@@ -1,4 +1,12 @@
-"""The only code that writes persons: one transaction, a scope re-check, an audit row."""
+"""The only code that writes persons: one transaction, a scope re-check, an audit row.
+
+`data` for create/update is a dict of cleaned values: any of PLAIN_FIELDS, plus
+"id_number", "phone", "categories" (codes), the line profiles "non_public",
+"religious", "overseas" (dicts; None removes), and the child lists "arrangements",
+"resume_entries", "relations" (lists of dicts; given = replaced).
+"""
+
+from datetime import date
 
 from django.db import transaction
 from django.db.models import F
@@ -6,36 +14,118 @@ from django.utils.translation import gettext as _
 
 from tongzhan.audit.models import AuditAction
 from tongzhan.audit.services import record
+from tongzhan.core.choices import PersonStatus
 from tongzhan.core.scope import ReadOnly, check_in_scope
 
-from .models import Person, PersonCategory
+from . import search
+from .models import (
+    NonPublicProfile,
+    OverseasProfile,
+    Person,
+    PersonCategory,
+    PoliticalArrangement,
+    Relation,
+    ReligiousProfile,
+    ResumeEntry,
+    StatusChange,
+)
 
 PLAIN_FIELDS = (
     "name",
+    "former_name",
     "gender",
     "birth_date",
-    "region",
-    "status",
-    "status_date",
+    "native_place",
+    "birthplace",
+    "health",
+    "email",
+    "address",
     "ethnicity",
     "political_status",
+    "party_join_date",
+    "second_party",
+    "non_party_date",
+    "religion",
+    "education",
+    "degree",
+    "fulltime_education",
+    "fulltime_school",
+    "inservice_education",
+    "inservice_school",
+    "professional_title",
+    "work_unit",
+    "post",
+    "work_start",
+    "social_posts",
+    "specialty",
+    "region",
+    "responsible_cadre",
+    "is_representative",
+    "representative_level",
+    "resume",
+    "recommendation",
+    "notes",
 )
+PROFILES = {
+    "non_public": NonPublicProfile,
+    "religious": ReligiousProfile,
+    "overseas": OverseasProfile,
+}
+CHILDREN = {
+    "arrangements": PoliticalArrangement,
+    "resume_entries": ResumeEntry,
+    "relations": Relation,
+}
 
 
 class VersionConflict(Exception):
     """Someone else saved the record after this user opened it."""
 
 
+class InvalidStatusChange(ValueError):
+    """The requested status change is not allowed (same status, or a date in the future)."""
+
+
+# --- audit snapshots ----------------------------------------------------------------------
+
+
 def snapshot(person: Person) -> dict:
-    """Audit view of a person: plain values, categories, and only a marker for the phone."""
+    """Audit view of a person: every plain value, categories, profiles and child rows;
+    ID and phone only as their masked forms (never raw in the log)."""
     values = {name: _plain(getattr(person, name)) for name in PLAIN_FIELDS}
-    values["categories"] = person.category_codes() if person.pk else []
-    values["phone"] = "(已设置)" if person.phone_encrypted else ""
+    values.update(
+        status=person.status,
+        status_date=_plain(person.status_date),
+        id_number=person.id_number_masked,
+        phone=person.phone_masked,
+    )
+    if person.pk:
+        values["categories"] = person.category_codes()
+        for name in PROFILES:
+            profile = getattr(person, name, None)
+            values[name] = _row(profile) if profile else None
+        for name in CHILDREN:
+            values[name] = [_row(row) for row in getattr(person, name).all()]
     return values
 
 
+def _row(instance) -> dict:
+    skip = {"id", "person"}
+    return {
+        f.name: _plain(getattr(instance, f.name))
+        for f in instance._meta.concrete_fields
+        if f.name not in skip
+    }
+
+
 def _plain(value):
-    return getattr(value, "pk", value)
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is not None and not isinstance(value, str | int | bool | float):
+        return str(value)  # Decimal
+    return value
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -44,19 +134,42 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+# --- applying cleaned data ------------------------------------------------------------------
+
+
 def _apply(person: Person, data: dict) -> None:
     for name in PLAIN_FIELDS:
         if name in data:
             setattr(person, name, data[name])
     if "phone" in data:
         person.phone = data["phone"]
+    if "id_number" in data:
+        person.id_number = data["id_number"]
+    person.name_key = search.name_key(person.name)
 
 
-def _set_categories(person: Person, codes) -> None:
-    person.categories.all().delete()
-    PersonCategory.objects.bulk_create(
-        [PersonCategory(person=person, category=code) for code in sorted(set(codes))]
-    )
+def _apply_related(person: Person, data: dict) -> None:
+    if "categories" in data:
+        person.categories.all().delete()
+        PersonCategory.objects.bulk_create(
+            [PersonCategory(person=person, category=c) for c in sorted(set(data["categories"]))]
+        )
+    for name, model in PROFILES.items():
+        if name in data:
+            model.objects.filter(person=person).delete()
+            if data[name]:
+                model.objects.create(person=person, **data[name])
+    for name, model in CHILDREN.items():
+        if name in data:
+            model.objects.filter(person=person).delete()
+            model.objects.bulk_create([model(person=person, **row) for row in data[name]])
+
+
+def _fresh(pk: int) -> Person:
+    return Person.objects.prefetch_related("categories", *CHILDREN).get(pk=pk)
+
+
+# --- writers ----------------------------------------------------------------------------------
 
 
 def do_create_person(user, data: dict) -> Person:
@@ -64,8 +177,10 @@ def do_create_person(user, data: dict) -> Person:
         person = Person(created_by=user)
         _apply(person, data)
         person.save()
-        _set_categories(person, data.get("categories", []))
+        _apply_related(person, data)
+        search.index_person(person)
         check_in_scope(Person, user, person.pk, "change")
+        person = _fresh(person.pk)
         record(AuditAction.CREATE, user=user, obj=person, detail={"after": snapshot(person)})
     return person
 
@@ -79,34 +194,75 @@ def do_update_person(user, person: Person, data: dict, expected_version: int) ->
             raise VersionConflict(
                 _("此记录已被他人修改（当前版本 %(v)s），请刷新后重试。") % {"v": current.version}
             )
-        before = snapshot(current)
+        before = snapshot(_fresh(current.pk))
         _apply(current, data)
         current.version = F("version") + 1
         current.save()
-        if "categories" in data:
-            _set_categories(current, data["categories"])
-        current.refresh_from_db()
+        _apply_related(current, data)
+        if "name" in data:
+            search.index_person(current)
         # The edit must not move the record out of the writer's scope.
         check_in_scope(Person, user, current.pk, "change")
+        current = _fresh(current.pk)
         changes = diff(before, snapshot(current))
         record(AuditAction.UPDATE, user=user, obj=current, detail={"changes": changes})
     return current
 
 
-def do_delete_person(user, person: Person) -> None:
+def do_change_status(user, person: Person, new_status: str, when: date, reason: str) -> Person:
+    """调出 / 去世 / 退出 / back to 在库: an action with a date and a reason, kept as
+    history; a record is never deleted to take it out of the registry."""
+    if new_status == person.status:
+        raise InvalidStatusChange(_("状态没有变化。"))
+    if when > date.today():
+        raise InvalidStatusChange(_("日期不能晚于今天。"))
+    if not reason.strip():
+        raise InvalidStatusChange(_("请填写原因。"))
     with transaction.atomic():
         check_in_scope(Person, user, person.pk, "change")
-        before = snapshot(person)
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        StatusChange.objects.create(
+            person=current,
+            old_status=current.status,
+            new_status=new_status,
+            date=when,
+            reason=reason.strip(),
+            changed_by=user,
+        )
+        detail = {
+            "status": {"before": current.status, "after": new_status},
+            "date": when.isoformat(),
+            "reason": reason.strip(),
+        }
+        current.status = new_status
+        current.status_date = None if new_status == PersonStatus.ACTIVE else when
+        current.version = F("version") + 1
+        current.save(update_fields=["status", "status_date", "version", "updated_at"])
+        record(AuditAction.UPDATE, user=user, obj=current, detail=detail)
+    return _fresh(person.pk)
+
+
+def do_delete_person(user, person: Person) -> None:
+    """Only for a record entered by mistake; leaving the registry is a status change."""
+    with transaction.atomic():
+        check_in_scope(Person, user, person.pk, "change")
+        before = snapshot(_fresh(person.pk))
         record(AuditAction.DELETE, user=user, obj=person, detail={"before": before})
         person.delete()
 
 
-def do_reveal_phone(user, person: Person) -> str:
-    """Return the unmasked phone and write the audit row that says who looked."""
+def do_reveal(user, person: Person, field: str) -> str:
+    """Return the unmasked ID number or phone and write the audit row that says who looked."""
     from tongzhan.accounts.roles import UNMASK
 
+    if field not in ("phone", "id_number"):
+        raise ValueError(field)
     if not user.has_job(UNMASK):
-        raise ReadOnly(_("您没有查看完整联系电话的权限。"))
+        raise ReadOnly(_("您没有查看完整信息的权限。"))
     with transaction.atomic():
-        record(AuditAction.UNMASK, user=user, obj=person, detail={"field": "phone"})
-    return person.phone
+        record(AuditAction.UNMASK, user=user, obj=person, detail={"field": field})
+    return getattr(person, field)
+
+
+def do_reveal_phone(user, person: Person) -> str:
+    return do_reveal(user, person, "phone")

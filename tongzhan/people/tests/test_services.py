@@ -104,3 +104,77 @@ def test_a_role_without_unmask_permission_cannot_reveal_a_phone(world):
 
     with pytest.raises(ReadOnly):
         services.do_reveal_phone(world.user("village_a"), world.person_a1)
+
+
+def test_the_id_number_is_encrypted_masked_and_found_by_blind_index(world):
+    from tongzhan.lib.crypto import blind_index
+
+    data = new_person_data(id_number="11010519491231002X")
+    person = services.do_create_person(world.user("township_a"), data)
+    stored = Person.objects.values_list("id_number_encrypted", "id_number_masked").get(pk=person.pk)
+    assert "11010519491231002X" not in stored[0]
+    assert stored[1] == "110105********002X"
+    assert Person.objects.get(id_number_index=blind_index("11010519491231002X")) == person
+    assert "11010519491231002X" not in last_entry().detail
+
+
+def test_search_keys_are_written_with_the_person(world):
+    person = services.do_create_person(world.user("township_a"), new_person_data(name="單田芳"))
+    keys = set(person.search_keys.values_list("key", flat=True))
+    assert {"shantianfang", "stf"} <= keys
+    assert person.name_key == "单田芳"
+
+
+def test_profiles_and_child_rows_are_replaced_as_a_whole(world):
+    staff = world.user("county_staff")
+    data = new_person_data(
+        non_public={"enterprise": "青山茶业", "uscc": "91330599MA2B0000X1", "employees": 30},
+        arrangements=[{"kind": "cppcc", "level": "county", "term": "第十届"}],
+        resume_entries=[{"description": "青山茶业 董事长"}],
+    )
+    person = services.do_create_person(staff, data)
+    assert person.non_public.enterprise == "青山茶业"
+    updated = services.do_update_person(
+        staff, person, {"arrangements": [], "non_public": None}, person.version
+    )
+    assert not updated.arrangements.exists()
+    assert (
+        not hasattr(Person.objects.get(pk=person.pk), "non_public")
+        or not type(person).non_public.related.related_model.objects.filter(person=person).exists()
+    )
+    assert updated.resume_entries.count() == 1
+    changes = json.loads(last_entry().detail)["changes"]
+    assert changes["arrangements"]["after"] == [] and changes["non_public"]["after"] is None
+
+
+def test_a_status_change_is_an_action_with_date_reason_and_history(world):
+    from datetime import date
+
+    person = services.do_change_status(
+        world.user("township_a"), world.person_a1, "transferred", date(2026, 3, 1), "调往市里工作"
+    )
+    assert person.status == "transferred" and person.status_date == date(2026, 3, 1)
+    change = person.status_changes.get()
+    assert change.old_status == "active" and change.reason == "调往市里工作"
+    with pytest.raises(services.InvalidStatusChange):
+        services.do_change_status(
+            world.user("township_a"), person, "transferred", date(2026, 3, 2), "再次"
+        )
+    with pytest.raises(services.InvalidStatusChange):
+        services.do_change_status(
+            world.user("township_a"), person, "active", date(2099, 1, 1), "未来"
+        )
+    back = services.do_change_status(
+        world.user("township_a"), person, "active", date(2026, 4, 1), "调回"
+    )
+    assert back.status == "active" and back.status_date is None
+    assert back.status_changes.count() == 2
+
+
+def test_a_read_only_role_cannot_change_status(world):
+    from datetime import date
+
+    with pytest.raises(OutOfScope):
+        services.do_change_status(
+            world.user("village_a"), world.person_a1, "deceased", date(2026, 1, 1), "病故"
+        )

@@ -1,23 +1,19 @@
-"""The people API: the same scope rule, form rules and writers as the pages."""
+"""One person over the API: detail, create, update, delete, phone reveal."""
 
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Schema, Status
 
-from tongzhan.accounts.roles import UNMASK, VIEW_SENSITIVE, VIEW_STATS
-from tongzhan.core.choices import Category
+from tongzhan.accounts.roles import UNMASK, VIEW_SENSITIVE
 from tongzhan.core.scope import OutOfScope, ReadOnly, access_object
 
-from . import services, stats
-from .access import can_create, can_view_any
-from .filters import filter_people
-from .forms import PersonFilterForm, PersonForm
-from .models import Person
-from .views import PAGE_SIZE, _initial
-
-router = Router(tags=["统战对象"])
+from .. import services
+from ..access import can_create
+from ..forms import PersonForm
+from ..models import Person
+from ..views.records import _initial
+from . import router
 
 
 class PersonOut(Schema):
@@ -64,21 +60,6 @@ class PersonPatch(Schema):
     political_status: str | None = None
 
 
-class PersonPage(Schema):
-    count: int
-    page: int
-    pages: int
-    items: list[PersonOut]
-
-
-class PersonFilters(Schema):
-    page: int = Field(1, ge=1)
-    q: str = ""
-    region: str = ""
-    category: str = ""
-    status: str = ""
-
-
 class FieldErrors(Schema):
     detail: list[dict]
 
@@ -89,19 +70,6 @@ class Message(Schema):
 
 class PhoneOut(Schema):
     phone: str
-
-
-class StatsRow(Schema):
-    region: str
-    region_name: str
-    total: int
-    categories: dict[str, int]
-
-
-class StatsTable(Schema):
-    root: str
-    root_name: str
-    rows: list[StatsRow]
 
 
 def to_out(person: Person, user) -> dict:
@@ -137,50 +105,6 @@ def form_errors(form) -> dict:
 def _get(request, person_id: int, action: str = "view") -> Person:
     queryset = Person.objects.select_related("region").prefetch_related("categories")
     return access_object(queryset, request.auth, person_id, action)
-
-
-@router.get("/", response=PersonPage, summary="列出可见的统战对象（每页 50 条）")
-def list_people(request, filters: Query[PersonFilters]):
-    if not can_view_any(request.auth):
-        raise Http404
-    form = PersonFilterForm(filters.dict(exclude={"page"}))
-    people = (
-        Person.objects.restrict(request.auth, "view")
-        .select_related("region")
-        .prefetch_related("categories")
-    )
-    if form.is_valid():
-        people = filter_people(people, **form.cleaned_data)
-    page = Paginator(people, PAGE_SIZE).get_page(filters.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "items": [to_out(p, request.auth) for p in page],
-    }
-
-
-@router.get("/stats", response=list[StatsTable], summary="按下级区域汇总（不含个人信息）")
-def people_stats(request):
-    if not request.auth.has_job(VIEW_STATS):
-        raise Http404
-    codes = [c.value for c in Category]
-    return [
-        {
-            "root": root.code,
-            "root_name": root.name,
-            "rows": [
-                {
-                    "region": r["region"].code,
-                    "region_name": r["region"].name,
-                    "total": r["total"],
-                    "categories": dict(zip(codes, r["categories"], strict=True)),
-                }
-                for r in stats.totals_by_child(request.auth, root)
-            ],
-        }
-        for root in stats.aggregate_roots(request.auth)
-    ]
 
 
 @router.get("/{int:person_id}", response=PersonOut, summary="查看一个统战对象")

@@ -1,8 +1,7 @@
-"""Person pages: list, detail, create, edit, delete, phone reveal, and totals."""
+"""One person: detail, create, edit, delete, phone reveal."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,36 +9,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongzhan.accounts.roles import UNMASK, VIEW_SENSITIVE, VIEW_STATS
+from tongzhan.accounts.roles import UNMASK, VIEW_SENSITIVE
 from tongzhan.core.scope import OutOfScope, ReadOnly
 
-from . import services, stats
-from .access import access_person, can_change, can_create, can_view_any, require
-from .filters import filter_people
-from .forms import PersonFilterForm, PersonForm
-from .models import Person
-
-PAGE_SIZE = 50
-
-
-@login_required
-def person_list(request):
-    require(can_view_any(request.user))
-    filters = PersonFilterForm(request.GET or None)
-    people = Person.objects.restrict(request.user, "view")
-    if filters.is_valid():
-        people = filter_people(people, **filters.cleaned_data)
-    people = people.select_related("region").prefetch_related("categories")
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "people/person_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "can_create": can_create(request.user),
-        },
-    )
+from .. import services
+from ..access import access_person, can_change, can_create, require
+from ..forms import PersonForm
+from ..models import Person
 
 
 @login_required
@@ -133,20 +109,3 @@ def person_reveal_phone(request, pk):
     except ReadOnly as exc:
         return HttpResponse(str(exc), status=403)
     return HttpResponse(format_html('<span class="masked" data-testid="phone">{}</span>', phone))
-
-
-@login_required
-def person_stats(request):
-    require(request.user.has_job(VIEW_STATS))
-    tables = [
-        {"root": root, "rows": stats.totals_by_child(request.user, root)}
-        for root in stats.aggregate_roots(request.user)
-    ]
-    return render(
-        request,
-        "people/person_stats.html",
-        {
-            "tables": tables,
-            "category_headers": stats.category_headers(),
-        },
-    )
