@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tongzhan.accounts",
     "tongzhan.audit",
     "tongzhan.people",
+    "tongzhan.ledgers",
     "tongzhan.dashboard",
     "tongzhan.api",
 ]

@@ -71,10 +71,12 @@ def invalid_input(request, exc):
 
 def _add_routers() -> None:
     from tongzhan.core.api import router as regions_router
+    from tongzhan.ledgers.api import router as ledgers_router
     from tongzhan.people.api import router as people_router
 
     api.add_router("/people/", people_router)
     api.add_router("/regions/", regions_router)
+    api.add_router("/ledgers/", ledgers_router)
 
 
 _add_routers()

@@ -1,0 +1,7 @@
+"""The ledgers API: one router; each module adds its operations to it on import."""
+
+from ninja import Router
+
+router = Router(tags=["台账"])
+
+__all__ = ["router"]

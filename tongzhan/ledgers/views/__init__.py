@@ -1,0 +1,1 @@
+"""Ledger pages: imports (imports.py) and exports (exports.py)."""
