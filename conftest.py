@@ -1,7 +1,7 @@
 """Fixtures shared by every test: the persona world of ARCHITECTURE.md (tongzhan.testing)."""
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from tongzhan.core.choices import Category
 from tongzhan.testing import (
@@ -15,6 +15,24 @@ from tongzhan.testing import (
     login_as,
     make_person,
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def media_root(tmp_path_factory):
+    """Uploaded files (person photos) go to a temporary folder, never to var/media."""
+    override = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def import_dir(tmp_path_factory):
+    """Uploaded ledgers (imports) wait in a temporary folder, never in var/imports."""
+    override = override_settings(IMPORT_DIR=tmp_path_factory.mktemp("imports"))
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture

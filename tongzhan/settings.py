@@ -5,6 +5,7 @@ from a key file outside the repository; in demo/debug mode the key file is
 created on first use so that `make run` works on a fresh machine.
 """
 
+import importlib.util
 import json
 import os
 from datetime import timedelta
@@ -227,6 +228,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded ledgers wait here (outside the web root) until their rows are checked.
+IMPORT_DIR = Path(os.environ.get("TONGZHAN_IMPORT_DIR", VAR_DIR / "imports"))
 
 # --- logging: never raw personal data (see tongzhan.lib.masking) ---------------
 LOGGING = {
@@ -254,3 +257,13 @@ PASSWORD_RESET_TIMEOUT = int(timedelta(days=1).total_seconds())
 # whole offices behind one NAT address, so an IP lockout would lock out colleagues;
 # the policy here is per account (DOMAIN: "lockout after 5 failed logins").
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- background jobs (ledger imports): django-tasks; `tongzhan worker` runs the queue --------
+# Since django-tasks 0.12 the database backend is its own package, django-tasks-db. Without
+# it, tasks run inside the request that queues them.
+if importlib.util.find_spec("django_tasks_db") is not None:
+    INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    INSTALLED_APPS += ["django_tasks"]
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -59,15 +59,18 @@ def build_regions() -> dict[str, Region]:
 
 
 def make_person(name, region_code, categories, gender=Gender.MALE, **extra):
+    from tongzhan.people import search
     from tongzhan.people.models import Person, PersonCategory
 
     person = Person(name=name, gender=gender, region_id=region_code, **extra)
     if "phone" in extra:
         person.phone = extra.pop("phone")
+    person.name_key = search.name_key(name)
     person.save()
     PersonCategory.objects.bulk_create(
         [PersonCategory(person=person, category=c) for c in categories]
     )
+    search.index_person(person)  # searchable like a person the services write
     return person
 
 

@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
+    MERGE = "merge", _("合并")
     UNMASK = "unmask", _("查看敏感信息")
     IMPORT = "import", _("导入")
     EXPORT = "export", _("导出")

@@ -1,22 +1,377 @@
-"""Filtering the person list (page and API share it)."""
+"""Finding persons: the filter form and the query behind the list page and the API.
 
-from django.db.models import Exists, OuterRef
+Every query starts from `Person.objects.restrict(user, "view")`; the search box and the
+filters narrow it, the category counts and the page are read from it. Whatever the
+filters, a page costs one pass over the result for the total and the counts per category
+together, then the page's ids in order, its rows, and their regions and categories.
+"""
 
-from tongzhan.lib import divisioncode
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
-from .models import PersonCategory
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongzhan.accounts.roles import VIEW_SENSITIVE
+from tongzhan.core.choices import (
+    DEMOCRATIC_PARTIES,
+    Category,
+    PersonStatus,
+    PoliticalStatus,
+    Religion,
+    RepresentativeLevel,
+)
+from tongzhan.core.scope import grants, user_assignments
+from tongzhan.lib import chinese, divisioncode
+
+from .choices import ArrangementKind
+from .models import Person, PersonCategory, PoliticalArrangement
+from .search import search_q
+
+PAGE_SIZE = 50
+PARTY_CODES = [code for code, *_names in DEMOCRATIC_PARTIES]
+ANY_PARTY = "parties"
+ANY_LEVEL = "any"
+MAX_AGE = 150
+# Each order ends in the primary key so that pages never overlap. The default one reads
+# the page straight from the (region, name_pinyin, id) index; the others sort the rows of
+# the scope (a county at most: no role views more), which costs less than an index per
+# order would cost every import.
+SORTS = {
+    "region": ("region_id", "name_pinyin", "id"),
+    "name": ("name_pinyin", "id"),
+    "birth": ("birth_date", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+SORT_CHOICES = [
+    ("region", _("按区域")),
+    ("name", _("按姓名拼音")),
+    ("birth", _("按出生日期")),
+    ("updated", _("按最近修改")),
+]
 
 
-def filter_people(queryset, *, q="", region="", category="", status=""):
-    if q:
-        queryset = queryset.filter(name__contains=q)
-    if region:
-        low, high = divisioncode.subtree_range(region)
-        queryset = queryset.filter(region_id__gte=low, region_id__lte=high)
-    if category:
-        queryset = queryset.filter(
-            Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category=category))
+class PersonFilterForm(forms.Form):
+    """The search box, the filters and the sort of the person list (page and API)."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    region = forms.CharField(label=_("区域代码"), required=False, max_length=12)
+    category = forms.ChoiceField(
+        label=_("类别"), choices=[("", _("全部类别"))] + Category.choices, required=False
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), choices=[("", _("全部状态"))] + PersonStatus.choices, required=False
+    )
+    political_status = forms.ChoiceField(
+        label=_("政治面貌"),
+        choices=[("", _("全部")), (ANY_PARTY, _("民主党派成员（全部）"))] + PoliticalStatus.choices,
+        required=False,
+    )
+    religion = forms.ChoiceField(
+        label=_("宗教信仰"), choices=[("", _("全部"))] + Religion.choices, required=False
+    )
+    representative = forms.ChoiceField(
+        label=_("党外代表人士"),
+        choices=[("", _("全部")), (ANY_LEVEL, _("各层级代表人士"))] + RepresentativeLevel.choices,
+        required=False,
+    )
+    arrangement = forms.ChoiceField(
+        label=_("政治安排"),
+        choices=[("", _("全部"))] + ArrangementKind.choices,
+        required=False,
+    )
+    arrangement_level = forms.ChoiceField(
+        label=_("政治安排层级"),
+        choices=[("", _("全部层级"))] + RepresentativeLevel.choices,
+        required=False,
+    )
+    arrangement_current = forms.BooleanField(label=_("仅现任"), required=False)
+    age_min = forms.IntegerField(
+        label=_("最小年龄"), required=False, min_value=0, max_value=MAX_AGE
+    )
+    age_max = forms.IntegerField(
+        label=_("最大年龄"), required=False, min_value=0, max_value=MAX_AGE
+    )
+    sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.show_sensitive = user.has_job(VIEW_SENSITIVE)
+        for field in self.fields.values():
+            css = {
+                forms.Select: "form-select",
+                forms.CheckboxInput: "form-check-input",
+            }.get(type(field.widget), "form-control")
+            field.widget.attrs.setdefault("class", css)
+        self.fields["q"].widget.attrs["placeholder"] = _(
+            "姓名、拼音、首字母、身份证号、电话、工作单位或企业"
         )
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset
+        self.fields["region"].widget.attrs.update(inputmode="numeric", maxlength="12")
+
+    def clean_region(self):
+        code = self.cleaned_data.get("region", "").strip()
+        if code and not divisioncode.is_valid(code):
+            raise forms.ValidationError(_("区域代码应为 12 位统计用区划代码。"))
+        return code
+
+    def clean_political_status(self):
+        return self._sensitive("political_status")
+
+    def clean_religion(self):
+        return self._sensitive("religion")
+
+    def _sensitive(self, name: str) -> str:
+        value = self.cleaned_data.get(name, "")
+        if value and not self.show_sensitive:
+            # Filtering on a field reveals it: refuse, as the field itself is withheld.
+            raise forms.ValidationError(_("您没有按此项筛选的权限。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("age_min"), data.get("age_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("age_max", _("最大年龄不能小于最小年龄。"))
+        return data
+
+    def query_string(self) -> str:
+        """The filters as typed, without the page: what a saved filter keeps."""
+        pairs = [(name, str(self.data.get(name, "")).strip()) for name in self.fields]
+        return urlencode([(name, value) for name, value in pairs if value])
+
+
+def filter_people(queryset, data: dict, *, regions=None, today: date | None = None):
+    """Apply the cleaned filters, all but the category (the counts are taken before it).
+
+    `regions`: code ranges that cover the queryset's scope, for the search (search_q).
+    """
+    condition = search_q(data.get("q") or "", regions)
+    if condition is not None:
+        queryset = queryset.filter(condition)
+    if data.get("region"):
+        low, high = divisioncode.subtree_range(data["region"])
+        queryset = queryset.filter(region_id__gte=low, region_id__lte=high)
+    if data.get("status"):
+        queryset = queryset.filter(status=data["status"])
+    if data.get("political_status"):
+        queryset = queryset.filter(_political_q(data["political_status"]))
+    if data.get("religion"):
+        queryset = queryset.filter(
+            Q(religion=data["religion"]) | Q(religious__religion=data["religion"])
+        )
+    if data.get("representative"):
+        queryset = queryset.filter(_representative_q(data["representative"]))
+    today = today or timezone.localdate()
+    if data.get("arrangement") or data.get("arrangement_level") or data.get("arrangement_current"):
+        queryset = queryset.filter(_arrangement_q(data, today))
+    return queryset.filter(_age_q(data.get("age_min"), data.get("age_max"), today))
+
+
+def _political_q(code: str) -> Q:
+    """A party is matched as the first or the second party (双重党籍)."""
+    if code == ANY_PARTY:
+        return Q(political_status__in=PARTY_CODES) | Q(second_party__in=PARTY_CODES)
+    if code in PARTY_CODES:
+        return Q(political_status=code) | Q(second_party=code)
+    return Q(political_status=code)
+
+
+def _representative_q(level: str) -> Q:
+    if level == ANY_LEVEL:
+        return Q(is_representative=True)
+    return Q(is_representative=True, representative_level=level)
+
+
+def _arrangement_q(data: dict, today: date) -> Q:
+    """Has a 政治安排 of the kind and level; current = not ended before today."""
+    rows = PoliticalArrangement.objects.filter(person=OuterRef("pk"))
+    if data.get("arrangement"):
+        rows = rows.filter(kind=data["arrangement"])
+    if data.get("arrangement_level"):
+        rows = rows.filter(level=data["arrangement_level"])
+    if data.get("arrangement_current"):
+        rows = rows.filter(Q(end__isnull=True) | Q(end__gte=today))
+    return Q(Exists(rows))
+
+
+def _age_q(age_min: int | None, age_max: int | None, today: date) -> Q:
+    """Age in whole years on `today`, from the birth date."""
+    condition = Q()
+    birth = Unindexed("birth_date")
+    if age_min is not None:
+        condition &= Q(LessThanOrEqual(birth, _years_before(today, age_min)))
+    if age_max is not None:
+        condition &= Q(GreaterThan(birth, _years_before(today, age_max + 1)))
+    return condition
+
+
+class Unindexed(Func):
+    """A column that SQLite's planner must not choose an index for (unary +, its documented
+    hint). Without it SQLite, which has no statistics on ranges, reads a 20-year birth-date
+    range of the whole province instead of the user's region range."""
+
+    template = "%(expressions)s"
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def _years_before(day: date, years: int) -> date:
+    year = max(day.year - years, 1)
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=year, day=28)
+
+
+def has_category(code: str) -> Q:
+    return Q(Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category=code)))
+
+
+@dataclass
+class CategoryCount:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass
+class PersonResults:
+    """One page of the person list, with the counts per category of the whole result."""
+
+    form: PersonFilterForm
+    page: Page | None  # None when a filter value is invalid
+    total: int
+    counts: list[CategoryCount]
+
+
+def scoped_search(user, data: dict):
+    """The persons in the user's view scope that match cleaned filter data, before the
+    category filter and the order (the category counts are taken at this point)."""
+    return filter_people(
+        Person.objects.restrict(user, "view"), data, regions=_search_regions(user, data)
+    )
+
+
+def list_queryset(user, params):
+    """(persons, form): every person the list shows for these parameters, in its order.
+    Persons is None when a parameter is invalid: exports never guess at a filter."""
+    form = PersonFilterForm(params, user=user)
+    if not form.is_valid():
+        return None, form
+    data = form.cleaned_data
+    people = scoped_search(user, data)
+    if data.get("category"):
+        people = people.filter(has_category(data["category"]))
+    return people.order_by(*SORTS[data.get("sort") or "region"]), form
+
+
+def find_people(user, params, page_number=1) -> PersonResults:
+    """Validate `params`, run the search in the user's scope, read one page and the counts."""
+    form = PersonFilterForm(params, user=user)
+    if not form.is_valid():
+        return PersonResults(form=form, page=None, total=0, counts=[])
+    data = form.cleaned_data
+    people = scoped_search(user, data)
+    total, per_category = count_by_category(people)
+    category = data.get("category")
+    if category:
+        # The counts stay those of every category, so the bar can switch between them.
+        people = people.filter(has_category(category))
+        total = per_category.get(category, 0)
+    people = people.order_by(*SORTS[data.get("sort") or "region"])
+    paginator = Paginator(PageRows(people), PAGE_SIZE)
+    paginator.count = total  # already counted: spare the paginator its own COUNT(*)
+    counts = [CategoryCount(c.value, c.label, per_category.get(c.value, 0)) for c in Category]
+    return PersonResults(form, paginator.get_page(page_number), total, counts)
+
+
+class PageRows:
+    """The rows of one page, read in two steps: the ids in order (narrow enough for an
+    index to cover the scope, so sorting the scope does not read every row), then those
+    rows with their regions and categories."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def __getitem__(self, window: slice) -> list[Person]:
+        ids = list(self.queryset.values_list("pk", flat=True)[window])
+        # Regions are prefetched, not joined: with the join SQLite may walk core_region's
+        # code range first and then sort the whole scope.
+        rows = Person.objects.prefetch_related("region", "categories").in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def _search_regions(user, data: dict) -> list[tuple[str, str]]:
+    """The code ranges a search must cover: the region filter's, else the user's scope."""
+    if data.get("region"):
+        return [divisioncode.subtree_range(data["region"])]
+    return [
+        divisioncode.subtree_range(a.region_id) for a in user_assignments(user) if grants(a, "view")
+    ]
+
+
+def count_by_category(people) -> tuple[int, dict[str, int]]:
+    """The number of persons and the number in each category, in one pass over `people`.
+
+    Each person's categories are read as one string by a correlated subquery (an index
+    probe per person) and the persons are grouped by it: a few dozen combinations, split
+    here. A join instead lets PostgreSQL hash the whole category table.
+    """
+    codes = (
+        PersonCategory.objects.filter(person=OuterRef("pk"))
+        .order_by()
+        .values("person")
+        .annotate(codes=CategorySet("category"))
+        .values("codes")
+    )
+    rows = (
+        people.order_by()
+        .annotate(codes=Subquery(codes))
+        .values_list("codes")
+        .annotate(n=Count("pk"))
+    )
+    total, per_category = 0, {}
+    for combination, n in rows:
+        total += n
+        for code in (combination or "").split(","):
+            if code:
+                per_category[code] = per_category.get(code, 0) + n
+    return total, per_category
+
+
+class CategorySet(Aggregate):
+    """A person's category codes joined by commas (GROUP_CONCAT / STRING_AGG)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(%(expressions)s, ',')",
+            **extra,
+        )
+
+
+def search_kind(text: str) -> str:
+    """What the search box's text was read as (shown to the user, checked before saving)."""
+    return chinese.query_keys(text).kind

@@ -90,6 +90,8 @@ class Person(models.Model):
     status_date = models.DateField(_("状态日期"), null=True, blank=True)
     # --- search keys (simplified name; pinyin and initials live in PersonSearchKey)
     name_key = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
+    # The main reading of the name (search.pinyin_sort_key): the list's "by name" order.
+    name_pinyin = models.CharField(max_length=64, blank=True, editable=False)
     # --- bookkeeping
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -119,6 +121,8 @@ class Person(models.Model):
             models.Index(fields=["region", "name"]),
             models.Index(fields=["region", "status"]),
             models.Index(fields=["birth_date"]),
+            # The list's default order (filters.SORTS): a page is read in index order.
+            models.Index(fields=["region", "name_pinyin", "id"], name="person_region_pinyin"),
         ]
 
     def __str__(self) -> str:
@@ -134,9 +138,12 @@ class Person(models.Model):
 
     @phone.setter
     def phone(self, value: str) -> None:
+        from .search import phone_key  # search imports this module
+
         value = (value or "").strip()
         self.phone_encrypted = crypto.encrypt(value)
-        self.phone_index = crypto.blind_index(value)
+        # Indexed as the search box reads a number: "138 1234 5678" finds 13812345678.
+        self.phone_index = crypto.blind_index(phone_key(value))
         self.phone_masked = masking.mask_phone(value)
 
     @property
@@ -145,9 +152,11 @@ class Person(models.Model):
 
     @id_number.setter
     def id_number(self, value: str) -> None:
+        from .search import id_number_key  # search imports this module
+
         value = (value or "").strip().upper()
         self.id_number_encrypted = crypto.encrypt(value)
-        self.id_number_index = crypto.blind_index(value)
+        self.id_number_index = crypto.blind_index(id_number_key(value))
         self.id_number_masked = masking.mask_id_number(value)
 
     def category_codes(self) -> list[str]:
@@ -186,11 +195,17 @@ class PersonSearchKey(models.Model):
     person = models.ForeignKey(Person, models.CASCADE, related_name="search_keys")
     kind = models.CharField(max_length=1, choices=Kind.choices)
     key = models.CharField(max_length=64)
+    # The person's region, copied (search.index_person) so that a scoped search reads only
+    # the keys of its own region range: the cost follows the scope, not how common "z" is.
+    region_code = models.CharField(max_length=12, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("检索键")
         verbose_name_plural = _("检索键")
-        indexes = [models.Index(fields=["key", "person"])]
+        indexes = [
+            models.Index(fields=["key", "person"]),
+            models.Index(fields=["region_code", "key", "person"], name="search_key_region"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "key"], name="uniq_person_key")
         ]
@@ -334,3 +349,25 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_old_status_display()} → {self.get_new_status_display()}"
+
+
+class SavedFilter(models.Model):
+    """A user's named search of the person list (its query string), shown as a quick link."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="saved_person_filters"
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    query = models.CharField(_("筛选条件"), max_length=1000)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "name", "pk"]
+        verbose_name = _("常用筛选")
+        verbose_name_plural = _("常用筛选")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="uniq_saved_filter_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import F
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from tongzhan.audit.models import AuditAction
@@ -199,7 +200,7 @@ def do_update_person(user, person: Person, data: dict, expected_version: int) ->
         current.version = F("version") + 1
         current.save()
         _apply_related(current, data)
-        if "name" in data:
+        if "name" in data or "region" in data:  # the keys carry the region
             search.index_person(current)
         # The edit must not move the record out of the writer's scope.
         check_in_scope(Person, user, current.pk, "change")
@@ -249,6 +250,32 @@ def do_delete_person(user, person: Person) -> None:
         before = snapshot(_fresh(person.pk))
         record(AuditAction.DELETE, user=user, obj=person, detail={"before": before})
         person.delete()
+        if person.photo:
+            from . import photos
+
+            transaction.on_commit(lambda: photos.delete(person.photo))
+
+
+def do_set_photo(user, person: Person, photo) -> Person:
+    """Store a checked photo (photos.Photo; None removes it) and point the record at it.
+    The old file goes once the change is committed; the new one if the change fails."""
+    from . import photos
+
+    new_name = photos.save(photo) if photo is not None else ""
+    try:
+        with transaction.atomic():
+            check_in_scope(Person, user, person.pk, "change")
+            current = Person.objects.select_for_update().get(pk=person.pk)
+            old_name, current.photo = current.photo, new_name
+            current.save(update_fields=["photo", "updated_at"])
+            detail = {"photo": {"before": old_name, "after": new_name}}
+            record(AuditAction.UPDATE, user=user, obj=current, detail=detail)
+            if old_name:
+                transaction.on_commit(lambda: photos.delete(old_name))
+    except BaseException:
+        photos.delete(new_name)
+        raise
+    return current
 
 
 def do_reveal(user, person: Person, field: str) -> str:
@@ -266,3 +293,46 @@ def do_reveal(user, person: Person, field: str) -> str:
 
 def do_reveal_phone(user, person: Person) -> str:
     return do_reveal(user, person, "phone")
+
+
+# --- saved filters (a user's own named searches of the person list) --------------------------
+
+MAX_SAVED_FILTERS = 30
+
+
+class SavedFilterError(ValueError):
+    """The filter cannot be saved; the message says why, in the user's language."""
+
+
+def do_save_filter(user, name: str, query: str):
+    """Save `query` (a validated query string) under `name`; the same name is replaced."""
+    from .filters import search_kind
+    from .models import SavedFilter
+
+    if search_kind(QueryDict(query).get("q", "")) in ("id_number", "phone"):
+        # A saved filter is kept in clear text: no ID or phone number may go into it.
+        raise SavedFilterError(_("搜索内容是身份证号或电话号码，不能保存为常用筛选。"))
+    with transaction.atomic():
+        mine = SavedFilter.objects.select_for_update().filter(user=user)
+        saved = mine.filter(name=name).first()
+        if saved is None:
+            if mine.count() >= MAX_SAVED_FILTERS:
+                raise SavedFilterError(
+                    _("常用筛选最多保存 %(n)s 个，请先删除不用的。") % {"n": MAX_SAVED_FILTERS}
+                )
+            saved = SavedFilter.objects.create(user=user, name=name, query=query)
+            action = AuditAction.CREATE
+        else:
+            saved.query = query
+            saved.save(update_fields=["query"])
+            action = AuditAction.UPDATE
+        record(action, user=user, obj=saved, detail={"name": name, "query": query})
+    return saved
+
+
+def do_delete_saved_filter(user, saved) -> None:
+    if saved.user_id != user.pk:
+        raise ReadOnly(_("只能删除自己的常用筛选。"))
+    with transaction.atomic():
+        record(AuditAction.DELETE, user=user, obj=saved, detail={"name": saved.name})
+        saved.delete()

@@ -4,4 +4,6 @@ from ninja import Router
 
 router = Router(tags=["台账"])
 
+from . import exports, imports  # noqa: E402,F401
+
 __all__ = ["router"]

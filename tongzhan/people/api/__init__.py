@@ -4,6 +4,6 @@ from ninja import Router
 
 router = Router(tags=["统战对象"])
 
-from . import lists, records  # noqa: E402,F401
+from . import duplicates, lists, records  # noqa: E402,F401
 
 __all__ = ["router"]

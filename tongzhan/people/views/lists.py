@@ -1,35 +1,33 @@
 """Person lists: the scoped list with its filters, and totals for upper levels."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from tongzhan.accounts.roles import VIEW_STATS
 
 from .. import stats
 from ..access import can_create, can_view_any, require
-from ..filters import filter_people
-from ..forms import PersonFilterForm
-from ..models import Person
+from ..filters import PAGE_SIZE, find_people, search_kind
+from ..models import SavedFilter
 
-PAGE_SIZE = 50
+__all__ = ["PAGE_SIZE", "person_list", "person_stats"]
 
 
 @login_required
 def person_list(request):
     require(can_view_any(request.user))
-    filters = PersonFilterForm(request.GET or None)
-    people = Person.objects.restrict(request.user, "view")
-    if filters.is_valid():
-        people = filter_people(people, **filters.cleaned_data)
-    people = people.select_related("region").prefetch_related("categories")
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = find_people(request.user, request.GET, request.GET.get("page"))
+    form = results.form
     return render(
         request,
         "people/person_list.html",
         {
-            "page": page,
-            "filters": filters,
+            "results": results,
+            "page": results.page,
+            "filters": form,
+            "query": form.query_string() if form.is_valid() else "",
+            "search_kind": search_kind(form.cleaned_data.get("q", "")),
+            "saved_filters": SavedFilter.objects.filter(user=request.user),
             "can_create": can_create(request.user),
         },
     )

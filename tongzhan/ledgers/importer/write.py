@@ -1,0 +1,156 @@
+"""Writing the confirmed rows: what people.services.do_create_person does for one person,
+done for a chunk of persons at a time.
+
+The rules are the same — plain fields, encrypted ID and phone with blind indexes (done
+when the row was checked), the simplified name key and pinyin sort key, categories, line
+profiles, search keys, a scope re-check inside the transaction, and one CREATE audit row
+per person with its after-values (people.services.snapshot's shape; a test holds the two
+equal) — but each table gets one executemany per chunk, and the audit rows are chained
+by audit.services.record_many. The caller holds the one transaction around every chunk.
+"""
+
+import functools
+
+from django.utils.translation import gettext as _
+
+from tongzhan.audit.models import AuditAction
+from tongzhan.audit.services import record_many
+from tongzhan.core.scope import OutOfScope
+from tongzhan.people.models import (
+    NonPublicProfile,
+    Person,
+    PersonCategory,
+    PersonSearchKey,
+    ReligiousProfile,
+)
+from tongzhan.people.services import CHILDREN, PLAIN_FIELDS, PROFILES, _row
+
+from ..models import ImportRow, RowState
+from .fastsql import Inserter, allocate_ids
+
+# Keys of a checked row's data that are not Person columns.
+NOT_COLUMNS = {"categories", "non_public", "religious", "search_p", "search_i"}
+
+
+@functools.cache
+def _inserters() -> dict[str, Inserter]:
+    return {
+        "person": Inserter(Person, with_pk=True),
+        "category": Inserter(PersonCategory),
+        "key": Inserter(PersonSearchKey),
+        "non_public": Inserter(NonPublicProfile),
+        "religious": Inserter(ReligiousProfile),
+    }
+
+
+def drop_late_conflicts(job, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    """Rows whose ID number someone registered after the preview: reported, not written."""
+    indexes = {data["id_number_index"] for _line, data in rows if data.get("id_number_index")}
+    if not indexes:
+        return rows
+    taken = set(
+        Person.objects.filter(id_number_index__in=indexes).values_list("id_number_index", flat=True)
+    )
+    kept = []
+    for line, data in rows:
+        if data.get("id_number_index") not in taken:
+            kept.append((line, data))
+            continue
+        row = ImportRow.objects.get(job=job, line=line)
+        row.state = RowState.ERROR
+        row.issues = [
+            *row.issues,
+            ["error", _("身份证号"), _("预览之后已有人登记了同一身份证号，本行未导入")],
+        ]
+        row.save(update_fields=["state", "issues"])
+    return kept
+
+
+def write_chunk(rows: list[tuple[int, dict]], user, job) -> int:
+    """Create the persons of a chunk with everything do_create_person writes."""
+    tables = _inserters()
+    ids = allocate_ids(Person, len(rows))
+    related: dict[str, list[dict]] = {"category": [], "key": [], "non_public": [], "religious": []}
+    persons, audit = [], []
+    for pk, (line, data) in zip(ids, rows, strict=True):
+        persons.append(_person(pk, data, user))
+        _add_related(related, pk, data)
+        audit.append(
+            {
+                "action": AuditAction.CREATE,
+                "user": user,
+                "object_type": Person._meta.label_lower,
+                "object_id": str(pk),
+                "object_repr": data["name"],
+                "detail": {"after": snapshot(data), "import": {"job": job.pk, "line": line}},
+            }
+        )
+    tables["person"].insert(persons)
+    for name, table_rows in related.items():
+        tables[name].insert(table_rows)
+    # As in do_create_person: what was written must be inside the writer's scope.
+    if Person.objects.restrict(user, "change").filter(pk__in=ids).count() != len(ids):
+        raise OutOfScope("an imported person is outside the importing user's scope")
+    record_many(audit)
+    return len(ids)
+
+
+def _person(pk: int, data: dict, user) -> dict:
+    row = {key: value for key, value in data.items() if key not in NOT_COLUMNS}
+    row.update(id=pk, created_by_id=user.pk)
+    return row
+
+
+def _add_related(related: dict, pk: int, data: dict) -> None:
+    region = data["region_id"]
+    related["category"] += [
+        {"person_id": pk, "category": c} for c in sorted(set(data["categories"]))
+    ]
+    # The rows search.search_keys() makes, from the keys computed when checking.
+    for kind, field in (("p", "search_p"), ("i", "search_i")):
+        related["key"] += [
+            {"person_id": pk, "kind": kind, "key": key, "region_code": region}
+            for key in data.get(field, [])
+        ]
+    for name in ("non_public", "religious"):
+        if data.get(name):
+            related[name].append({"person_id": pk, **data[name]})
+
+
+@functools.cache
+def _snapshot_base() -> dict:
+    """What snapshot() says of a blank person and blank profiles (the defaults)."""
+    blank = Person()
+    return {
+        # A blank person has no region or cadre yet: getattr answers None for those.
+        "values": {name: _plain_default(getattr(blank, name, None)) for name in PLAIN_FIELDS},
+        "non_public": _row(NonPublicProfile()),
+        "religious": _row(ReligiousProfile()),
+        "overseas": {},
+    }
+
+
+def snapshot(data: dict) -> dict:
+    """people.services.snapshot() of the new person, built from the checked values."""
+    base = _snapshot_base()
+    values = dict(base["values"])
+    values.update({name: data[name] for name in PLAIN_FIELDS if name in data})
+    values.update(
+        region=data["region_id"],
+        responsible_cadre=None,
+        status=data.get("status", "active"),
+        status_date=None,
+        id_number=data.get("id_number_masked", ""),
+        phone=data.get("phone_masked", ""),
+        categories=sorted(set(data["categories"])),
+    )
+    for name in PROFILES:
+        given = data.get(name)
+        values[name] = {**base[name], **given} if given else None
+    for name in CHILDREN:
+        values[name] = []
+    return values
+
+
+def _plain_default(value):
+    return None if hasattr(value, "pk") else value
