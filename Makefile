@@ -115,8 +115,11 @@ demo: migrate
 
 # --nostatic: WhiteNoise serves the collected (hashed, compressed) files, as in production;
 # runserver's own static handler only knows the unhashed source names.
+# The worker runs the background jobs (ledger imports) and stops with the server.
 run: demo
 	@echo "serving http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	$(DEMO_ENV) $(TZ_CMD) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null || true' EXIT; \
 	$(DEMO_ENV) $(TZ_CMD) runserver $(HOST):$(PORT) --nostatic
 
 # --- quality --------------------------------------------------------------------

@@ -58,3 +58,15 @@ def as_persona(world):
         return login_as(Client(), world.users[persona])
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in English (LocaleMiddleware
+    activates it for the thread and nothing resets it) must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

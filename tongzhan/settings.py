@@ -5,7 +5,6 @@ from a key file outside the repository; in demo/debug mode the key file is
 created on first use so that `make run` works on a fresh machine.
 """
 
-import importlib.util
 import json
 import os
 from datetime import timedelta
@@ -258,12 +257,7 @@ PASSWORD_RESET_TIMEOUT = int(timedelta(days=1).total_seconds())
 # the policy here is per account (DOMAIN: "lockout after 5 failed logins").
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# --- background jobs (ledger imports): django-tasks; `tongzhan worker` runs the queue --------
-# Since django-tasks 0.12 the database backend is its own package, django-tasks-db. Without
-# it, tasks run inside the request that queues them.
-if importlib.util.find_spec("django_tasks_db") is not None:
-    INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
-    INSTALLED_APPS += ["django_tasks"]
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# --- background jobs (ledger imports): django-tasks with its database backend, so the same
+# queue works on SQLite and PostgreSQL; `tongzhan worker` runs it (`make run` starts one).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -29,6 +29,7 @@ class NavEntry:
 NAV = [
     NavEntry(_("首页"), "dashboard:home", "home"),
     NavEntry(_("统战对象"), "people:list", "users", action="view"),
+    NavEntry(_("导入花名册"), "ledgers:import_list", "users", action="change"),
     NavEntry(_("统计汇总"), "people:stats", "chart", permission=roles.VIEW_STATS),
     NavEntry(_("用户管理"), "accounts:user_list", "user-cog", permission=roles.MANAGE_ACCOUNTS),
     NavEntry(_("行政区划"), "core:region_list", "map", permission=roles.MANAGE_REGIONS),

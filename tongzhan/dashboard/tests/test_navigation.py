@@ -7,16 +7,25 @@ from django.urls import reverse
 
 from tongzhan.testing import PERSONAS
 
-ENTRIES = ["首页", "统战对象", "统计汇总", "用户管理", "行政区划", "安全策略", "审计日志"]
+ENTRIES = [
+    "首页",
+    "统战对象",
+    "导入花名册",
+    "统计汇总",
+    "用户管理",
+    "行政区划",
+    "安全策略",
+    "审计日志",
+]
 EXPECTED = {
     "county_admin": {"首页", "用户管理", "行政区划"},
     "security_admin": {"首页", "安全策略"},
     "auditor": {"首页", "审计日志"},
-    "county_staff": {"首页", "统战对象", "统计汇总"},
+    "county_staff": {"首页", "统战对象", "导入花名册", "统计汇总"},
     "leader": {"首页", "统战对象", "统计汇总"},
-    "unit_contact": {"首页", "统战对象", "统计汇总"},
-    "township_a": {"首页", "统战对象", "统计汇总"},
-    "township_b": {"首页", "统战对象", "统计汇总"},
+    "unit_contact": {"首页", "统战对象", "导入花名册", "统计汇总"},
+    "township_a": {"首页", "统战对象", "导入花名册", "统计汇总"},
+    "township_b": {"首页", "统战对象", "导入花名册", "统计汇总"},
     "village_a": {"首页", "统战对象"},
 }
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from tongzhan.accounts.roles import VIEW_STATS
+from tongzhan.accounts.roles import EXPORT, VIEW_STATS
 
 from .. import stats
 from ..access import can_create, can_view_any, require
@@ -29,6 +29,7 @@ def person_list(request):
             "search_kind": search_kind(form.cleaned_data.get("q", "")),
             "saved_filters": SavedFilter.objects.filter(user=request.user),
             "can_create": can_create(request.user),
+            "can_export": request.user.has_job(EXPORT),
         },
     )
 

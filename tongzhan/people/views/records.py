@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongzhan.accounts.roles import UNMASK, VIEW_SENSITIVE
+from tongzhan.accounts.roles import EXPORT, UNMASK, VIEW_SENSITIVE
 from tongzhan.core.scope import OutOfScope, ReadOnly
 
 from .. import photos, services
@@ -112,6 +112,7 @@ def person_detail(request, pk):
             "can_change": can_change(user, person),
             "show_sensitive": sensitive,
             "can_unmask": user.has_job(UNMASK),
+            "can_export": user.has_job(EXPORT),
             "sections": detail_sections(person, sensitive),
             "photo_version": photo_version(person),
         },
