@@ -147,6 +147,7 @@ def child(args) -> None:
     outcome = _outcome(run)
     removed = remove_persons_after(last_pk) if added else 0
     _discard(run)
+    common.tidy()
     common.emit(
         {
             "scenario": "import",

@@ -37,17 +37,59 @@ def markdown(results: list[dict]) -> str:
     rows = [r for r in results if r.get("scenario") == "list_search"]
     if rows:
         parts.append(_list_table(rows))
+    for kind, table in (("import", _import_table), ("export", _export_table)):
+        measured = [r for r in results if r.get("scenario") == kind and "seconds" in r]
+        if measured:
+            parts.append(table(measured))
     for r in results:
-        if r.get("scenario") not in ("list_search", "machine"):
-            parts.append(f"- `{r.get('scenario')}`: " + json.dumps(r, ensure_ascii=False))
+        if r.get("status") == "not measured yet":
+            parts.append(f"- `{r['scenario']}`: not measured yet ({r.get('reason', '')})")
+        elif r.get("scenario") == "audit_verify":
+            parts.append(
+                f"- audit chain: {r['entries_checked']:,} entries (detail ≈ {r.get('avg_detail_chars', '?')} "
+                f"chars) verified in {r['median_seconds']} s (median of {r['runs']}; max "
+                f"{r['max_seconds']} s), {r['entries_per_second']:,} entries/s, load {r['load']}"
+            )
     return "\n\n".join(parts)
+
+
+def _import_table(rows: list[dict]) -> str:
+    lines = [
+        "| mode | rows | seconds (check + write) | rows/s | peak RSS MB | imported | errors | "
+        "≥ 10,000 rows/s | ≤ 300 MB | load |",
+        "|---|--:|--:|--:|--:|--:|--:|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['mode']} | {r['rows']:,} | {r['seconds']} ({r.get('check_seconds')} + "
+            f"{r.get('write_seconds')}) | {r['rows_per_second']:,} | {r['peak_rss_mb']} | "
+            f"{r.get('imported_count', '—'):,} | {r.get('error_count', '—')} | "
+            f"{_ok(r['pass_rate'])} | {_ok(r['pass_rss'])} | {r['load']} |"
+        )
+    return "\n".join(lines)
+
+
+def _export_table(rows: list[dict]) -> str:
+    lines = [
+        "| scope | masked | rows | cells | seconds | rows/s | raw xlsxwriter s | ×raw | "
+        "peak RSS MB (after setup) | ≤ 1.3× raw | load |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['scope']} | {'no' if r['unmasked'] else 'yes'} | {r['rows']:,} | "
+            f"{r['cells']:,} | {r['seconds']} | {r['rows_per_second']:,} | "
+            f"{r['raw_xlsxwriter_seconds']} | {r['ratio_raw']} | {r['peak_rss_mb']} "
+            f"({r['rss_after_setup_mb']}) | {_ok(r['pass_ratio'])} | {r['load']} |"
+        )
+    return "\n".join(lines)
 
 
 def _list_table(rows: list[dict]) -> str:
     head = (
         "| persona | case | rows | p50 ms | p95 ms | max ms | raw SQL p95 | ×raw | "
-        "unscoped p95 | ×unscoped | as filter p95 | ×filter | p95 ≤ 50 | ≤ 2× raw | ≤ 1.3× unscoped |\n"
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|"
+        "unscoped p95 | ×unscoped | as filter p95 | ×filter | p95 ≤ 50 | ≤ 2× raw | ≤ 1.3× unscoped "
+        "| load |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|---|"
     )
     lines = [head]
     for r in rows:
@@ -58,18 +100,20 @@ def _list_table(rows: list[dict]) -> str:
             f"{orm['p95_ms']:.1f} | {orm['max_ms']:.1f} | {r['raw']['p95_ms']:.1f} | "
             f"{r['ratio_raw']} | {r['unscoped']['p95_ms']:.1f} | {r['ratio_unscoped']} | "
             f"{as_filter} | {r.get('ratio_as_filter', '—')} | {_ok(r['pass_p95'])} | "
-            f"{_ok(r['pass_raw'])} | {_ok(r['pass_unscoped'])} |"
+            f"{_ok(r['pass_raw'])} | {_ok(r['pass_unscoped'])} | {r['load_before'].split()[0]} |"
         )
     return "\n".join(lines)
 
 
 def latest(path: Path) -> list[dict]:
-    """The results of the last run recorded in a results file."""
-    results = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    if not results:
-        return []
-    last = results[-1]["date"]
-    return [r for r in results if r["date"] == last]
+    """The newest result of each figure in a results file (a figure is re-measured by
+    running its scenario again)."""
+    newest: dict[tuple, dict] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        key = tuple(r.get(k) for k in ("scenario", "persona", "case", "mode", "scope", "unmasked"))
+        newest[key] = r
+    return list(newest.values())
 
 
 if __name__ == "__main__":

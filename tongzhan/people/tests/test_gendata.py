@@ -176,6 +176,15 @@ def test_every_person_is_marked_synthetic_and_filed_under_the_province(generated
     assert progress.persons == 400 and progress.rows > 400
 
 
+def test_persons_are_written_mostly_grouped_by_township(generated):
+    townships = [
+        code[:9] for code in Person.objects.order_by("pk").values_list("region_id", flat=True)
+    ]
+    same = sum(a == b for a, b in zip(townships, townships[1:], strict=False))
+    assert same / (len(townships) - 1) > 0.6
+    assert len(set(townships)) > 5
+
+
 def test_the_same_seed_draws_the_same_persons():
     tree = gendata.ensure_region_tree(PROVINCE, random.Random(1), SMALL)
 
