@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "tongzhan.accounts",
     "tongzhan.audit",
     "tongzhan.people",
+    "tongzhan.orgs",
+    "tongzhan.engagement",
     "tongzhan.ledgers",
     "tongzhan.dashboard",
     "tongzhan.api",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("regions/", include("tongzhan.core.urls")),
     path("people/", include("tongzhan.people.urls")),
     path("audit/", include("tongzhan.audit.urls")),
+    path("orgs/", include("tongzhan.orgs.urls")),
+    path("engagement/", include("tongzhan.engagement.urls")),
     path("ledgers/", include("tongzhan.ledgers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -71,12 +71,16 @@ def invalid_input(request, exc):
 
 def _add_routers() -> None:
     from tongzhan.core.api import router as regions_router
+    from tongzhan.engagement.api import router as engagement_router
     from tongzhan.ledgers.api import router as ledgers_router
+    from tongzhan.orgs.api import router as orgs_router
     from tongzhan.people.api import router as people_router
 
     api.add_router("/people/", people_router)
     api.add_router("/regions/", regions_router)
     api.add_router("/ledgers/", ledgers_router)
+    api.add_router("/orgs/", orgs_router)
+    api.add_router("/engagement/", engagement_router)
 
 
 _add_routers()

@@ -10,6 +10,9 @@ Actions:
 - "view"      see the record and its details
 - "change"    create, edit or delete the record
 - "aggregate" count it in totals (upper levels see totals, not details)
+- "record"    log the work done with the persons (contact logs, requests): a village
+              liaison records contacts with persons it may only view. A model whose
+              "change" means recording work says so with `scope_change_action = "record"`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from tongzhan.lib import divisioncode
 if TYPE_CHECKING:
     from tongzhan.accounts.models import RoleAssignment
 
-ACTIONS = ("view", "change", "aggregate")
+ACTIONS = ("view", "change", "aggregate", "record")
 
 
 class OutOfScope(Exception):
@@ -68,6 +71,8 @@ class ScopedQuerySet(models.QuerySet):
 def scope_condition(model, user, action: str) -> Q | None:
     """The OR of every assignment's (region range AND line) condition; None if none."""
     region_field = model.scope_region_field
+    if action == "change":
+        action = getattr(model, "scope_change_action", "change")
     condition: Q | None = None
     for assignment in user_assignments(user):
         if not grants(assignment, action):

@@ -9,6 +9,7 @@ written) instead of being dropped by the cascade.
 
 from django.db import models, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from tongzhan.accounts.roles import VIEW_SENSITIVE
@@ -34,6 +35,10 @@ FIELDS = (*PLAIN_FIELDS, *SECRET_FIELDS, *OTHER_COLUMNS)
 UNION_MODELS = {PersonCategory}
 # Rows derived from the record itself: deleted and written again for the kept record.
 REBUILT_MODELS = {PersonSearchKey}
+
+
+# Sent inside the merge's transaction after every row has moved: kept=Person, removed_id.
+person_merged = Signal()
 
 
 class MergeError(ValueError):
@@ -105,6 +110,9 @@ def do_merge_persons(user, keep: Person, remove: Person, field_choices: dict, *,
             "after": snapshot(kept),
         }
         record(AuditAction.MERGE, user=user, obj=kept, detail=detail)
+        # Records kept elsewhere that derive values from the person's rows (a pairing's
+        # last contact) bring themselves up to date, inside this transaction.
+        person_merged.send(Person, kept=kept, removed_id=remove.pk)
         _drop_photo_files(photos_before - {kept.photo, ""})
     return kept
 
@@ -198,13 +206,19 @@ def _move_one_to_one(rel, kept: Person, rows, chosen: dict) -> int:
 def _drop_collisions(model, fk, kept: Person, rows) -> None:
     """Rows that would break a unique constraint once moved: for set-like models (and the
     tables of many-to-many fields) the kept record's row wins; otherwise the merge stops."""
-    for fields in _unique_sets(model, fk):
+    for fields, condition in _unique_sets(model, fk):
         others = [f for f in fields if f != fk.name]
-        taken = set(model._base_manager.filter(**{fk.name: kept}).values_list(*others))
-        clashes = [pk for pk, *values in rows.values_list("pk", *others) if tuple(values) in taken]
+        mine = model._base_manager.filter(**{fk.name: kept})
+        theirs = rows
+        if condition is not None:  # a partial constraint: only the rows it covers clash
+            mine, theirs = mine.filter(condition), rows.filter(condition)
+        taken = set(mine.values_list(*others))
+        clashes = [
+            pk for pk, *values in theirs.values_list("pk", *others) if tuple(values) in taken
+        ]
         if not clashes:
             continue
-        if model not in UNION_MODELS and not model._meta.auto_created:
+        if not _kept_row_wins(model):
             raise MergeError(
                 _("无法合并：两条记录在“%(m)s”中有冲突的数据，请先处理。")
                 % {"m": model._meta.verbose_name}
@@ -212,22 +226,35 @@ def _drop_collisions(model, fk, kept: Person, rows) -> None:
         model._base_manager.filter(pk__in=clashes).delete()
 
 
-def _unique_sets(model, fk) -> list[tuple[str, ...]]:
-    """Field-name sets that must be unique and include the foreign key."""
+def _kept_row_wins(model) -> bool:
+    """Set-like rows (categories, the tables of many-to-many fields, and models that say
+    so with `merge_keeps_kept_row`, such as a cadre's pairing with the person): when both
+    records have one, the kept record's row stays and the other goes."""
+    return (
+        model in UNION_MODELS
+        or model._meta.auto_created
+        or getattr(model, "merge_keeps_kept_row", False)
+    )
+
+
+def _unique_sets(model, fk) -> list[tuple[tuple[str, ...], models.Q | None]]:
+    """(field names, condition) of each unique rule that includes the foreign key; the
+    condition of a partial unique constraint, else None."""
     sets = [
-        tuple(model._meta.get_field(f).name for f in fields)
+        (tuple(model._meta.get_field(f).name for f in fields), None)
         for fields in model._meta.unique_together
     ]
     for constraint in model._meta.constraints:
         if not isinstance(constraint, models.UniqueConstraint):
             continue
-        if constraint.condition is not None or constraint.expressions:
+        if constraint.expressions:
             # Which rows such a constraint covers cannot be checked here: stop, loudly.
             raise MergeError(
                 _("无法合并：“%(m)s”的唯一约束 %(c)s 无法自动检查。")
                 % {"m": model._meta.verbose_name, "c": constraint.name}
             )
-        sets.append(tuple(model._meta.get_field(f).name for f in constraint.fields))
+        names = tuple(model._meta.get_field(f).name for f in constraint.fields)
+        sets.append((names, constraint.condition))
     if fk.unique:
-        sets.append((fk.name,))
-    return [fields for fields in sets if fk.name in fields]
+        sets.append(((fk.name,), None))
+    return [(fields, condition) for fields, condition in sets if fk.name in fields]

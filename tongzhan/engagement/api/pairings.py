@@ -1,0 +1,5 @@
+"""pairings API."""
+
+from ninja import Router
+
+router = Router(tags=["联谊交友"])

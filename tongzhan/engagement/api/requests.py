@@ -1,0 +1,5 @@
+"""requests API."""
+
+from ninja import Router
+
+router = Router(tags=["诉求"])

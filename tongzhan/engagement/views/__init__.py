@@ -1,0 +1,1 @@
+"""Engagement pages, one module per record kind; each module exposes `urlpatterns`."""

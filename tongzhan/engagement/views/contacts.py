@@ -1,0 +1,3 @@
+"""contacts pages."""
+
+urlpatterns: list = []

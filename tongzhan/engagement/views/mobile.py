@@ -1,0 +1,3 @@
+"""mobile pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""pairings pages."""
+
+urlpatterns: list = []

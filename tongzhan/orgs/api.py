@@ -1,0 +1,5 @@
+"""Organisations API."""
+
+from ninja import Router
+
+router = Router(tags=["组织"])

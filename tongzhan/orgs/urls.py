@@ -1,0 +1,4 @@
+"""URLs of the orgs app."""
+
+app_name = "orgs"
+urlpatterns: list = []
