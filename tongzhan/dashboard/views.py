@@ -13,12 +13,14 @@ from django.db.models.functions import Substr
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from tongzhan.accounts import roles
 from tongzhan.core.choices import Category, PersonStatus, RegionLevel
 from tongzhan.core.models import Region
 from tongzhan.core.scope import grants, user_assignments
+from tongzhan.engagement import warnings
 from tongzhan.lib import divisioncode
 from tongzhan.people.models import Person
 
@@ -33,6 +35,7 @@ def home(request):
     held = {a.role for a in assignments}
     perms = {p for code in held for p in roles.ROLES[code].permissions}
     context = {"scopes": _scopes(assignments)}
+    context["warnings"] = _warnings(user, held)
     if any(grants(a, "view") for a in assignments):
         context["people"] = _people_summary(user)
     if roles.VIEW_STATS in perms:
@@ -44,6 +47,30 @@ def home(request):
     if roles.READ_AUDIT in perms:
         context["recent_audit"] = _recent_audit()
     return render(request, "dashboard/home.html", context)
+
+
+def _url(name: str, query: str = "") -> str:
+    """A page of another part of the system, or "" while that page does not exist yet."""
+    try:
+        return reverse(name) + query
+    except NoReverseMatch:
+        return ""
+
+
+def _warnings(user, held: set[str]) -> dict | None:
+    """Overdue pairings and requests, villages without a liaison (engagement.warnings), with
+    links to the filtered lists for those who may open them."""
+    found = warnings.for_user(user)
+    if found is None:
+        return None
+    links = found.can_open_lists
+    return {
+        "counts": found,
+        "pairings_url": _url("engagement:pairing_list", "?overdue=1") if links else "",
+        "requests_url": _url("engagement:request_list", "?overdue=1") if links else "",
+        "due_soon_url": _url("engagement:request_list", "?overdue=due_soon") if links else "",
+        "mobile_url": _url("engagement:mobile_home") if "village_liaison" in held else "",
+    }
 
 
 def _scopes(assignments) -> list[dict]:
