@@ -57,13 +57,12 @@ def counting_action(user) -> str | None:
     return None
 
 
-def open_pairings(today: date) -> Q:
-    """A pairing still running: no end date, or one not yet passed."""
-    return Q(end_date__isnull=True) | Q(end_date__gte=today)
-
-
 def overdue_pairings_q(today: date) -> Q:
-    return open_pairings(today) & Q(next_due_on__lt=today)
+    # The pairing pages' rule (an ended pairing is never overdue), so the card's count
+    # matches the list it links to.
+    from .pairing_queries import overdue_q
+
+    return overdue_q(today)
 
 
 def for_user(user, today: date | None = None) -> Warnings | None:

@@ -111,9 +111,14 @@ def test_a_retired_village_is_not_counted(late_world):
     assert counts(late_world.user("township_a"))[3] == 0
 
 
-def test_a_pairing_ending_today_still_counts_and_one_due_today_does_not(world):
+def test_an_ended_pairing_and_one_due_today_are_not_overdue(world):
     pairing(world, world.person_a1, due_in=-1, end_in=0)
     pairing(world, world.person_b1, cadre="township_b", due_in=0)
+    assert counts(world.user("county_staff"))[0] == 0
+
+
+def test_an_open_pairing_due_yesterday_is_overdue(world):
+    pairing(world, world.person_b1, cadre="township_b", due_in=-1)
     assert counts(world.user("county_staff"))[0] == 1
 
 
