@@ -69,7 +69,9 @@ def _warnings(user, held: set[str]) -> dict | None:
         "pairings_url": _url("engagement:pairing_list", "?overdue=1") if links else "",
         "requests_url": _url("engagement:request_list", "?overdue=1") if links else "",
         "due_soon_url": _url("engagement:request_list", "?overdue=due_soon") if links else "",
-        "mobile_url": _url("engagement:mobile_home") if "village_liaison" in held else "",
+        "mobile_url": _url("engagement:mobile_home")
+        if held & {"village_liaison", "township_member"}
+        else "",
     }
 
 

@@ -71,6 +71,7 @@ class Pairing(models.Model):
     interval_months = models.PositiveSmallIntegerField(_("联系周期（月）"), null=True, blank=True)
     start_date = models.DateField(_("结对日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
     notes = models.CharField(_("备注"), max_length=200, blank=True)
     # Kept up to date by the services (a contact log, a settings change) so that "who is
     # overdue" is an indexed date comparison, not a computation per row.

@@ -149,7 +149,7 @@ def _row(number: int, p, regions: dict, levels: dict) -> list:
         _day(p.next_due_on) if p.state != ENDED else "",
         str(STATES.get(p.state, _("正常"))),
         _day(p.end_date),
-        p.notes,
+        "；".join(filter(None, [p.end_reason, p.notes])),
     ]
 
 

@@ -44,10 +44,11 @@ def test_the_home_page_counts_overdue_requests_within_scope_with_a_link(
     assert reverse("engagement:request_list") + "?overdue=1" in html
 
 
-def test_the_village_liaison_gets_the_phone_page_link_when_it_exists(overdue, as_persona):
-    response = as_persona("village_a").get("/")
-    assert response.context["warnings"]["mobile_url"] == _url("engagement:mobile_home")
-    assert as_persona("township_a").get("/").context["warnings"]["mobile_url"] == ""
+def test_the_field_roles_get_the_phone_page_link_and_county_staff_do_not(overdue, as_persona):
+    phone = _url("engagement:mobile_home")
+    assert as_persona("village_a").get("/").context["warnings"]["mobile_url"] == phone
+    assert as_persona("township_a").get("/").context["warnings"]["mobile_url"] == phone
+    assert as_persona("county_staff").get("/").context["warnings"]["mobile_url"] == ""
 
 
 def test_the_pairing_link_is_the_overdue_pairing_list_once_that_page_exists(overdue, as_persona):

@@ -44,6 +44,7 @@ class PairingOut(Schema):
     next_due_on: date
     state: str = Field(description="ok / due_soon（14 天内到期）/ overdue / ended")
     notes: str
+    end_reason: str
     version: int
 
 
@@ -133,6 +134,7 @@ def to_out(pairing: Pairing) -> dict:
         "next_due_on": pairing.next_due_on,
         "state": pairing.state,  # type: ignore[attr-defined]
         "notes": pairing.notes,
+        "end_reason": pairing.end_reason,
         "version": pairing.version,
     }
 

@@ -28,7 +28,6 @@ from tongzhan.people.models import Person
 from .due import recompute
 
 MIN_INTERVAL, MAX_INTERVAL = 1, 24  # months: monthly to every two years
-NOTES_MAX: int = Pairing._meta.get_field("notes").max_length or 200
 
 
 class PairingError(ValueError):
@@ -78,6 +77,7 @@ def snapshot(pairing: Pairing) -> dict:
         "start_date": _iso(pairing.start_date),
         "end_date": _iso(pairing.end_date),
         "notes": pairing.notes,
+        "end_reason": pairing.end_reason,
         "last_contact_on": _iso(pairing.last_contact_on),
         "next_due_on": _iso(pairing.next_due_on),
     }
@@ -175,8 +175,7 @@ def do_update_pairing(user, pairing: Pairing, data: dict, expected_version: int)
 def do_end_pairing(
     user, pairing: Pairing, end_date: date, reason: str, expected_version: int | None = None
 ) -> Pairing:
-    """End a pairing on `end_date` for `reason`. The model has no reason field: the reason
-    goes into the audit row and, so that the pages and the ledger show it, into the notes."""
+    """End a pairing on `end_date` for `reason` (kept on the pairing and in the audit row)."""
     reason = (reason or "").strip()
     if not reason:
         raise PairingError(_("请填写结束原因。"), "reason")
@@ -190,24 +189,17 @@ def do_end_pairing(
             raise PairingError(_("结束日期不能早于结对日期。"), "end_date")
         before = snapshot(current)
         current.end_date = end_date
-        current.notes = ended_notes(current.notes, reason)
+        current.end_reason = reason
         recompute(current)
         current.version = F("version") + 1
         current.save(
-            update_fields=["end_date", "notes", "last_contact_on", "next_due_on", "version"]
+            update_fields=["end_date", "end_reason", "last_contact_on", "next_due_on", "version"]
         )
         check_in_scope(Pairing, user, current.pk, "change")
         current = _fresh(current.pk)
         detail = {"reason": reason, "changes": _changes(before, snapshot(current))}
         record(AuditAction.UPDATE, user=user, obj=current, detail=detail)
     return current
-
-
-def ended_notes(notes: str, reason: str) -> str:
-    """The notes with the end reason added, cut to the field's length (the reason wins)."""
-    tail = _("结束原因：%(reason)s") % {"reason": reason}
-    text = f"{notes}；{tail}" if notes else tail
-    return text if len(text) <= NOTES_MAX else tail[:NOTES_MAX]
 
 
 def do_delete_pairing(user, pairing: Pairing) -> None:

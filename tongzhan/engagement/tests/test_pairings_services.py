@@ -115,15 +115,9 @@ def test_ending_needs_a_reason_and_a_date_between_the_start_and_today(world):
     with pytest.raises(services.PairingError, match="早于结对日期"):
         services.do_end_pairing(staff, pairing, date(2026, 1, 9), "调走")
     ended = services.do_end_pairing(staff, pairing, date(2026, 1, 10), "干部调离")
-    assert ended.end_date == date(2026, 1, 10) and "结束原因：干部调离" in ended.notes
+    assert ended.end_date == date(2026, 1, 10) and ended.end_reason == "干部调离"
     with pytest.raises(services.PairingError, match="已经结束"):
         services.do_end_pairing(staff, ended, date(2026, 1, 10), "再结束")
-
-
-def test_the_end_reason_fits_the_notes_even_when_they_are_full():
-    notes = services.ended_notes("备" * 200, "调走")
-    assert notes == "结束原因：调走"
-    assert services.ended_notes("按季度走访", "调走") == "按季度走访；结束原因：调走"
 
 
 def test_a_mistaken_pairing_is_deleted_with_an_audit_row(world):

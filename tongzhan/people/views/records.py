@@ -110,6 +110,8 @@ def person_detail(request, pk):
         {
             "person": person,
             "can_change": can_change(user, person),
+            # Logging a contact or raising a request for this person (engagement).
+            "can_record": Person.objects.restrict(user, "record").filter(pk=person.pk).exists(),
             "show_sensitive": sensitive,
             "can_unmask": user.has_job(UNMASK),
             "can_export": user.has_job(EXPORT),

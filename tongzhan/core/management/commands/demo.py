@@ -57,13 +57,33 @@ class Command(BaseCommand):
                 accounts = demo.build_users()
                 users = {spec.username: user for spec, user, _secret in accounts}
                 created, kept = demo.build_persons(users)
+                work = self._build_work_records()
         except demo.NotADemoAccount as exc:
             raise CommandError(
                 f"用户名 {exc} 已被正式账户使用，演示数据不会改动它；请在另一个数据库中运行演示。"
             ) from exc
         self.stdout.write(f"区划：{regions.summary()}")
         self.stdout.write(f"统战对象：新建 {created} 人，已有 {kept} 人")
+        self.stdout.write(work)
         self._print_accounts(accounts)
+
+    def _build_work_records(self) -> str:
+        """Organisations and the work records on top of the registry. Order matters:
+        contact logs bring pairings up to date, requests may come from contact logs."""
+        from django.utils import timezone
+
+        from tongzhan.engagement import demo_contacts, demo_pairings, demo_requests
+        from tongzhan.orgs import demo as orgs_demo
+
+        today = timezone.localdate()
+        orgs_new, orgs_kept = orgs_demo.load(today)
+        pairings = demo_pairings.load(today)
+        logs = demo_contacts.load(today)
+        requests = demo_requests.load(today)
+        return (
+            f"组织：新建 {orgs_new} 个，已有 {orgs_kept} 个；结对：新建 {pairings} 对；"
+            f"联系记录：新建 {logs} 条；诉求：新建 {requests} 件"
+        )
 
     def _print_accounts(self, accounts) -> None:
         from tongzhan.accounts.roles import ROLES
@@ -109,9 +129,13 @@ class Command(BaseCommand):
         from tongzhan.audit.models import AuditAction
         from tongzhan.audit.services import record
         from tongzhan.core.services import cli_username
+        from tongzhan.engagement.models import Pairing
 
         with transaction.atomic():
             names = sorted(User.objects.filter(is_demo=True).values_list("username", flat=True))
+            # A pairing needs its cadre (PROTECT keeps real ones from vanishing with an
+            # account); the demo cadres' pairings are demo data and go with them.
+            Pairing.objects.filter(cadre__is_demo=True).delete()
             User.objects.filter(is_demo=True).delete()
             if names:
                 record(
