@@ -47,3 +47,30 @@ class RegionImportForm(forms.Form):
         except RegionFileError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return upload
+
+
+# Up to this many regions in scope, a list filter offers them in a drop-down; a wider
+# scope (a city or a province: tens of thousands of villages) keeps the code box.
+REGION_PICKER_LIMIT = 400
+
+
+def offer_regions(field: forms.Field, user, action: str = "view") -> None:
+    """Turn a list filter's region-code box into a drop-down of the regions in the
+    user's scope, indented by level, when there are few enough. The field still holds a
+    12-digit code, so the form's own checks and the API stay as they are."""
+    from .scope import regions_for
+
+    regions = list(
+        regions_for(user, action)
+        .filter(retired=False)
+        .order_by("code")
+        .values_list("code", "name", "level")[: REGION_PICKER_LIMIT + 1]
+    )
+    if not regions or len(regions) > REGION_PICKER_LIMIT:
+        return
+    top = min(level for _code, _name, level in regions)
+    choices = [("", _("全部区域"))] + [
+        (code, "\u3000" * (level - top) + name) for code, name, level in regions
+    ]
+    field.widget = forms.Select(choices=choices, attrs={"class": "form-select"})
+    field.label = _("区域")

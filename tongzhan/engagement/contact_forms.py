@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongzhan.core.forms import offer_regions
 from tongzhan.lib import divisioncode
 
 from . import attachments
@@ -249,10 +250,12 @@ class ContactFilterForm(forms.Form):
     cadre = forms.IntegerField(label=_("参与干部"), required=False, widget=forms.HiddenInput)
     late = forms.BooleanField(label=_("仅看补录"), required=False)
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, *, user=None, **kwargs):
         super().__init__(data, **kwargs)
         _styled(self)
         self.fields["region"].widget.attrs.update(inputmode="numeric", maxlength="12")
+        if user is not None:  # the page's drop-down; the API sends codes
+            offer_regions(self.fields["region"], user)
 
     def clean_region(self):
         code = self.cleaned_data.get("region", "").strip()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongzhan.accounts.roles import ROLES
 from tongzhan.core.choices import Category, PersonStatus
+from tongzhan.core.forms import offer_regions
 from tongzhan.core.scope import grants, user_assignments
 from tongzhan.lib import divisioncode
 from tongzhan.people.models import Person
@@ -113,6 +114,7 @@ class PairingFilterForm(forms.Form):
         self.user = user
         style(self)
         self.fields["region"].widget.attrs.update(inputmode="numeric", maxlength="12")
+        offer_regions(self.fields["region"], user)
 
     def clean_region(self):
         code = self.cleaned_data.get("region", "").strip()

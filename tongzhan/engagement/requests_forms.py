@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongzhan.core.forms import offer_regions
 from tongzhan.core.scope import grants, user_assignments
 from tongzhan.lib import divisioncode
 
@@ -93,6 +94,7 @@ class RequestFilterForm(_Styled, forms.Form):
         set_queryset(self.fields["handler"], handler_choices(user))
         self.fields["region"].widget.attrs.update(inputmode="numeric", maxlength="12")
         self._style()
+        offer_regions(self.fields["region"], user)
 
     def clean_region(self):
         code = self.cleaned_data.get("region", "").strip()

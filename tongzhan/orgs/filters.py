@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from tongzhan.core.forms import offer_regions
 from tongzhan.lib import divisioncode, uscc, venuecert
 from tongzhan.lib.chinese import clean
 
@@ -42,13 +43,15 @@ class OrgFilterForm(forms.Form):
     active = forms.ChoiceField(label=_("存续状态"), choices=ACTIVE_CHOICES, required=False)
     sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
         self.fields["q"].widget.attrs["placeholder"] = _("名称、统一社会信用代码或登记证号")
         self.fields["region"].widget.attrs.update(inputmode="numeric", maxlength="12")
+        if user is not None:  # the page's drop-down; the API sends codes
+            offer_regions(self.fields["region"], user)
 
     def clean_q(self):
         return clean(self.cleaned_data.get("q", ""))
@@ -121,7 +124,7 @@ class OrgResults:
 
 
 def find_orgs(user, params, page_number=1) -> OrgResults:
-    form = OrgFilterForm(params)
+    form = OrgFilterForm(params, user=user)
     if not form.is_valid():
         return OrgResults(form, None, 0, [])
     data = form.cleaned_data

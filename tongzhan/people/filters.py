@@ -36,6 +36,7 @@ from tongzhan.core.choices import (
     Religion,
     RepresentativeLevel,
 )
+from tongzhan.core.forms import offer_regions
 from tongzhan.core.scope import grants, user_assignments
 from tongzhan.lib import chinese, divisioncode
 
@@ -122,6 +123,7 @@ class PersonFilterForm(forms.Form):
             "姓名、拼音、首字母、身份证号、电话、工作单位或企业"
         )
         self.fields["region"].widget.attrs.update(inputmode="numeric", maxlength="12")
+        offer_regions(self.fields["region"], user)
 
     def clean_region(self):
         code = self.cleaned_data.get("region", "").strip()

@@ -65,7 +65,7 @@ def request_url(pk: int) -> str | None:
 @login_required
 def contact_list(request):
     require(holds(request.user, "view"))
-    form = ContactFilterForm(request.GET or None)
+    form = ContactFilterForm(request.GET or None, user=request.user)
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET and valid else {}
     page = page_of(request.user, data, request.GET.get("page")) if valid else None
