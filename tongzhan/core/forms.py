@@ -54,10 +54,36 @@ class RegionImportForm(forms.Form):
 REGION_PICKER_LIMIT = 400
 
 
-def offer_regions(field: forms.Field, user, action: str = "view") -> None:
-    """Turn a list filter's region-code box into a drop-down of the regions in the
-    user's scope, indented by level, when there are few enough. The field still holds a
-    12-digit code, so the form's own checks and the API stay as they are."""
+class RegionPicker(forms.Select):
+    """A drop-down of the regions in the user's scope, indented by level; a 12-digit code
+    box when there are none or too many. The regions are read only when the widget is
+    drawn, so the API, which uses the same filter forms, pays nothing for it."""
+
+    def __init__(self, user, action: str, attrs=None):
+        super().__init__(attrs)
+        self.user, self.action = user, action
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.user, copy.action = self.user, self.action
+        return copy
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = region_choices(self.user, self.action)
+        if choices is None:
+            box = forms.TextInput(
+                {**self.attrs, "class": "form-control", "inputmode": "numeric", "maxlength": "12"}
+            )
+            box.attrs["placeholder"] = _("12 位区划代码")
+            return box.render(name, value, attrs, renderer)
+        self.choices = choices
+        self.attrs["class"] = "form-select"
+        return super().render(name, value, attrs, renderer)
+
+
+def region_choices(user, action: str = "view") -> list[tuple[str, str]] | None:
+    """("", 全部区域) and the regions in scope, indented by level; None when there are none
+    or more than REGION_PICKER_LIMIT."""
     from .scope import regions_for
 
     regions = list(
@@ -67,10 +93,15 @@ def offer_regions(field: forms.Field, user, action: str = "view") -> None:
         .values_list("code", "name", "level")[: REGION_PICKER_LIMIT + 1]
     )
     if not regions or len(regions) > REGION_PICKER_LIMIT:
-        return
+        return None
     top = min(level for _code, _name, level in regions)
-    choices = [("", _("全部区域"))] + [
+    return [("", _("全部区域"))] + [
         (code, "\u3000" * (level - top) + name) for code, name, level in regions
     ]
-    field.widget = forms.Select(choices=choices, attrs={"class": "form-select"})
+
+
+def offer_regions(field: forms.Field, user, action: str = "view") -> None:
+    """Give a list filter's region-code field the RegionPicker. The field still holds a
+    12-digit code, so the form's own checks and the API stay as they are."""
+    field.widget = RegionPicker(user, action)
     field.label = _("区域")
