@@ -152,6 +152,14 @@ def _clean(user, data: LogData, today: date, kept: Kept | None = None):
     return _persons(user, data.persons, kept.persons), cadre_ids
 
 
+def _name_persons(log: ContactLog, persons: list[Person]) -> None:
+    """Write the log's persons in the order given: person_order reads them back by row id
+    (the first places the log). `persons.set()` adds from a set, in no stable order."""
+    through = ContactLog.persons.through
+    through.objects.filter(contactlog=log).delete()
+    through.objects.bulk_create([through(contactlog=log, person=p) for p in persons])
+
+
 def _field_errors(data: LogData, today: date) -> dict[str, str]:
     errors = {}
     if data.happened_on > today:
@@ -240,7 +248,7 @@ def _create_log(user, data: LogData, requests, uploads, stored: list[str]) -> Co
             is_late=due.is_late_entry(data.happened_on, entered, threshold),
             created_by=user,
         )
-        log.persons.set(persons)
+        _name_persons(log, persons)
         log.cadres.set(cadre_ids)
         check_in_scope(ContactLog, user, log.pk, "change")
         record(
@@ -302,7 +310,7 @@ def do_update_log(user, log: ContactLog, data: LogData, expected_version: int) -
         current.summary, current.region_id = data.summary.strip(), persons[0].region_id
         current.version = F("version") + 1
         current.save()
-        current.persons.set(persons)
+        _name_persons(current, persons)
         current.cadres.set(cadre_ids)
         check_in_scope(ContactLog, user, current.pk, "change")
         current.refresh_from_db()
