@@ -1,14 +1,23 @@
 """Turning scenario results into the lines run.py prints and the tables of
 docs/PERFORMANCE.md.
 
-    python bench/report.py var/bench/results-sqlite.jsonl   # the latest run's tables
+    python bench/report.py var/bench/results-sqlite.jsonl   # the newest figure of each kind
+    python bench/report.py --run 2026-11-26T12:16 var/bench/results-sqlite.jsonl  # one run
+
+A run is named by the date run.py stamped on its results (a prefix of it is enough), so
+that the figures before and after a change can be shown side by side.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
+
+
+def _day(r: dict) -> str:
+    """When the figure was taken: the run's date to the minute (UTC as stamped)."""
+    return r.get("date", "")[:16].replace("T", " ")
 
 
 def _ok(flag) -> str:
@@ -56,15 +65,15 @@ def markdown(results: list[dict]) -> str:
 def _import_table(rows: list[dict]) -> str:
     lines = [
         "| mode | rows | seconds (check + write) | rows/s | peak RSS MB | imported | errors | "
-        "≥ 10,000 rows/s | ≤ 300 MB | load |",
-        "|---|--:|--:|--:|--:|--:|--:|---|---|---|",
+        "≥ 10,000 rows/s | ≤ 300 MB | load | date |",
+        "|---|--:|--:|--:|--:|--:|--:|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['mode']} | {r['rows']:,} | {r['seconds']} ({r.get('check_seconds')} + "
             f"{r.get('write_seconds')}) | {r['rows_per_second']:,} | {r['peak_rss_mb']} | "
             f"{r.get('imported_count', '—'):,} | {r.get('error_count', '—')} | "
-            f"{_ok(r['pass_rate'])} | {_ok(r['pass_rss'])} | {r['load']} |"
+            f"{_ok(r['pass_rate'])} | {_ok(r['pass_rss'])} | {r['load']} | {_day(r)} |"
         )
     return "\n".join(lines)
 
@@ -72,15 +81,15 @@ def _import_table(rows: list[dict]) -> str:
 def _export_table(rows: list[dict]) -> str:
     lines = [
         "| scope | masked | rows | cells | seconds | rows/s | raw xlsxwriter s | ×raw | "
-        "peak RSS MB (after setup) | ≤ 1.3× raw | load |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
+        "peak RSS MB (after setup) | ≤ 1.3× raw | load | date |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['scope']} | {'no' if r['unmasked'] else 'yes'} | {r['rows']:,} | "
             f"{r['cells']:,} | {r['seconds']} | {r['rows_per_second']:,} | "
             f"{r['raw_xlsxwriter_seconds']} | {r['ratio_raw']} | {r['peak_rss_mb']} "
-            f"({r['rss_after_setup_mb']}) | {_ok(r['pass_ratio'])} | {r['load']} |"
+            f"({r['rss_after_setup_mb']}) | {_ok(r['pass_ratio'])} | {r['load']} | {_day(r)} |"
         )
     return "\n".join(lines)
 
@@ -89,7 +98,7 @@ def _list_table(rows: list[dict]) -> str:
     head = (
         "| persona | case | rows | p50 ms | p95 ms | max ms | raw SQL p95 | ×raw | "
         "unscoped p95 | ×unscoped | as filter p95 | ×filter | p95 ≤ 50 | ≤ 2× raw | ≤ 1.3× unscoped "
-        "| load |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|---|"
+        "| load | date |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|---|---|"
     )
     lines = [head]
     for r in rows:
@@ -100,22 +109,34 @@ def _list_table(rows: list[dict]) -> str:
             f"{orm['p95_ms']:.1f} | {orm['max_ms']:.1f} | {r['raw']['p95_ms']:.1f} | "
             f"{r['ratio_raw']} | {r['unscoped']['p95_ms']:.1f} | {r['ratio_unscoped']} | "
             f"{as_filter} | {r.get('ratio_as_filter', '—')} | {_ok(r['pass_p95'])} | "
-            f"{_ok(r['pass_raw'])} | {_ok(r['pass_unscoped'])} | {r['load_before'].split()[0]} |"
+            f"{_ok(r['pass_raw'])} | {_ok(r['pass_unscoped'])} | {r['load_before'].split()[0]} | "
+            f"{_day(r)} |"
         )
     return "\n".join(lines)
 
 
-def latest(path: Path) -> list[dict]:
+def latest(path: Path, run: str = "") -> list[dict]:
     """The newest result of each figure in a results file (a figure is re-measured by
-    running its scenario again)."""
+    running its scenario again); with `run`, only the results of the runs whose date
+    starts with it."""
     newest: dict[tuple, dict] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
+        if not r.get("date", "").startswith(run):
+            continue
         key = tuple(r.get(k) for k in ("scenario", "persona", "case", "mode", "scope", "unmasked"))
         newest[key] = r
     return list(newest.values())
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", default="", help="only the runs whose date starts with this")
+    parser.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args()
+    for path in args.files:
+        print(markdown(latest(path, args.run)))
+
+
 if __name__ == "__main__":
-    for name in sys.argv[1:]:
-        print(markdown(latest(Path(name))))
+    main()
