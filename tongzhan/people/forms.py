@@ -188,7 +188,7 @@ SECTIONS = (
     ("identity", _("身份信息"), IDENTITY),
     ("sensitive", _("政治面貌与宗教"), Person.SENSITIVE_FIELDS),
     ("work", _("学历与工作"), EDUCATION_WORK),
-    ("contact", _("联系方式"), CONTACT),
+    ("contact", _("通讯方式"), CONTACT),
     ("united_front", _("统战工作"), UNITED_FRONT),
 )
 # Person model fields the form edits (the rest: ID/phone, categories, version, are extra).
