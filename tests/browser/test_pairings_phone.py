@@ -4,28 +4,14 @@ friend in red, and the unit page with its counts, neither wider than the screen.
 from datetime import timedelta
 
 import pytest
+from browsing import PHONE, log_in, no_sideways_scroll
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tongzhan.engagement.services.pairings import do_create_pairing
-from tongzhan.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 375, "height": 812}
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + reverse("accounts:login"))
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.get_by_role("button", name="登录").click()
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px phone"
 
 
 def test_a_township_member_sees_an_overdue_friend_on_a_phone(page, live_server, world, screenshot):

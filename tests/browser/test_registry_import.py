@@ -5,6 +5,7 @@ the initials of the name and open the person's 登记表."""
 import re
 
 import pytest
+from browsing import log_in
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
@@ -12,17 +13,9 @@ from playwright.sync_api import expect
 
 from tongzhan.ledgers.models import ImportJob
 from tongzhan.ledgers.tests import ledger_files as lf
-from tongzhan.testing import PASSWORD, make_person
+from tongzhan.testing import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + reverse("accounts:login"))
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation(wait_until="load"):
-        page.get_by_role("button", name="登录").click()
 
 
 def run_queued_tasks() -> None:

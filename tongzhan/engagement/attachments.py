@@ -11,17 +11,15 @@ serves MEDIA_ROOT: the attachment view goes through the scope rule.
 
 from __future__ import annotations
 
-import os
-import secrets
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from tongzhan.lib.privatefiles import PrivateFolder
 from tongzhan.people import photos
 
 FOLDER = "contact"
@@ -141,37 +139,24 @@ def _zip_holds(content: bytes, member: str) -> bool:
 # --- storage ----------------------------------------------------------------------------------
 
 
+STORE = PrivateFolder(FOLDER)
+
+
 def folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / FOLDER
+    return STORE.path()
 
 
 def save(prepared: Prepared) -> str:
     """Write under a random name; return the name relative to MEDIA_ROOT."""
-    directory = folder()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{prepared.extension}"
-    # O_EXCL: never overwrite; 0600: only the service account reads attachments.
-    fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(prepared.content)
-    return f"{FOLDER}/{name}"
+    return STORE.save(prepared.content, prepared.extension)
 
 
 def path_of(name: str) -> Path | None:
-    """The file of a stored name, or None: missing, or a name that points elsewhere."""
-    if not name:
-        return None
-    base = folder().resolve()
-    path = (Path(settings.MEDIA_ROOT) / name).resolve()
-    if path.parent != base or not path.is_file():
-        return None
-    return path
+    return STORE.path_of(name)
 
 
 def delete(name: str) -> None:
-    path = path_of(name)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    STORE.delete(name)
 
 
 def thumbnail(path: Path) -> bytes:

@@ -44,14 +44,6 @@ def business_roles() -> list[str]:
     return [code for code, role in ROLES.items() if "view" in role.data_actions]
 
 
-def _ancestors(code: str) -> list[str]:
-    found, parent = [], divisioncode.parent_of(code)
-    while parent:
-        found.append(parent)
-        parent = divisioncode.parent_of(parent)
-    return found
-
-
 def cadre_queryset(user):
     """Cadre choices: active users with a business role in the acting user's change area
     (below it, or above it like the county staff)."""
@@ -63,7 +55,7 @@ def cadre_queryset(user):
             continue
         low, high = divisioncode.subtree_range(assignment.region_id)
         area |= Q(role_assignments__region_id__gte=low, role_assignments__region_id__lte=high)
-        area |= Q(role_assignments__region_id__in=_ancestors(assignment.region_id))
+        area |= Q(role_assignments__region_id__in=divisioncode.ancestors(assignment.region_id))
     if not area:
         return User.objects.none()
     candidates = User.objects.filter(

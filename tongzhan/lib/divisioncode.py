@@ -71,6 +71,16 @@ def parent_of(code: str) -> str | None:
     return code[: PREFIX_LENGTH[level - 1]].ljust(12, "0")
 
 
+def ancestors(code: str) -> list[str]:
+    """The codes above a region, nearest first (a village: its township, county, city,
+    province)."""
+    found, parent = [], parent_of(code)
+    while parent:
+        found.append(parent)
+        parent = parent_of(parent)
+    return found
+
+
 def township_kind(code: str) -> str:
     """街道 / 镇 / 乡 / 其他 from digits 7–9 (REFERENCE.md)."""
     n = int(code[6:9])

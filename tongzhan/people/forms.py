@@ -226,7 +226,7 @@ def cadre_queryset(user, current_id=None):
             continue
         low, high = divisioncode.subtree_range(assignment.region_id)
         area |= Q(role_assignments__region_id__gte=low, role_assignments__region_id__lte=high)
-        area |= Q(role_assignments__region_id__in=_ancestors(assignment.region_id))
+        area |= Q(role_assignments__region_id__in=divisioncode.ancestors(assignment.region_id))
     if not area:
         return User.objects.none()
     candidates = User.objects.filter(
@@ -237,15 +237,6 @@ def cadre_queryset(user, current_id=None):
     )
     keep = Q(pk=current_id) if current_id else Q(pk__in=[])
     return User.objects.filter(Q(pk__in=candidates.values("pk")) | keep).order_by("username")
-
-
-def _ancestors(code: str) -> list[str]:
-    found = []
-    parent = divisioncode.parent_of(code)
-    while parent:
-        found.append(parent)
-        parent = divisioncode.parent_of(parent)
-    return found
 
 
 def cadre_covers(cadre, region_code: str) -> bool:

@@ -5,15 +5,14 @@ the people:photo_file view, which goes through the scope rule. Saving re-encodes
 image, so EXIF data (camera, GPS position) never reaches the disk.
 """
 
-import os
-import secrets
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from tongzhan.lib.privatefiles import PrivateFolder
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 600
@@ -68,31 +67,20 @@ def _encode(image: Image.Image, kind: str) -> bytes:
     return out.getvalue()
 
 
+STORE = PrivateFolder(FOLDER)
+
+
 def folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / FOLDER
+    return STORE.path()
 
 
 def save(photo: Photo) -> str:
     """Write the photo under a random name; return the name relative to MEDIA_ROOT."""
-    directory = folder()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{photo.extension}"
-    # O_EXCL: never overwrite; 0600: only the service account reads photos.
-    fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(photo.content)
-    return f"{FOLDER}/{name}"
+    return STORE.save(photo.content, photo.extension)
 
 
 def path_of(name: str) -> Path | None:
-    """The file of a stored name, or None: missing, or a name that points elsewhere."""
-    if not name:
-        return None
-    base = folder().resolve()
-    path = (Path(settings.MEDIA_ROOT) / name).resolve()
-    if path.parent != base or not path.is_file():
-        return None
-    return path
+    return STORE.path_of(name)
 
 
 def content_type(name: str) -> str:
@@ -100,6 +88,4 @@ def content_type(name: str) -> str:
 
 
 def delete(name: str) -> None:
-    path = path_of(name)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    STORE.delete(name)

@@ -112,3 +112,16 @@ def test_the_township_kind_follows_digits_seven_to_nine(code, kind):
 )
 def test_the_village_kind_follows_digits_ten_to_twelve(code, kind):
     assert divisioncode.village_kind(code) == kind
+
+
+def test_a_villages_ancestors_run_from_its_township_up_to_its_province():
+    assert divisioncode.ancestors("330599101201") == [
+        "330599101000",
+        "330599000000",
+        "330500000000",
+        "330000000000",
+    ]
+
+
+def test_a_province_has_no_ancestors():
+    assert divisioncode.ancestors("330000000000") == []

@@ -104,20 +104,11 @@ def cadre_choices(user):
             continue
         low, high = divisioncode.subtree_range(assignment.region_id)
         near |= Q(region_id__gte=low, region_id__lte=high)
-        near |= Q(region_id__in=_ancestors(assignment.region_id))
+        near |= Q(region_id__in=divisioncode.ancestors(assignment.region_id))
     holders = RoleAssignment.objects.filter(near, active=True, role__in=recording_roles)
     return User.objects.filter(is_active=True, pk__in=holders.values("user_id")).order_by(
         "display_name", "username"
     )
-
-
-def _ancestors(code: str) -> list[str]:
-    found = []
-    parent = divisioncode.parent_of(code)
-    while parent:
-        found.append(parent)
-        parent = divisioncode.parent_of(parent)
-    return found
 
 
 @dataclass(frozen=True)
