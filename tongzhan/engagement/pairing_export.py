@@ -7,9 +7,7 @@ details. Every export writes an audit row with the filter and the row count.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -18,13 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongzhan.accounts.roles import EXPORT
-from tongzhan.audit.models import AuditAction
-from tongzhan.audit.services import record
 from tongzhan.core.choices import RepresentativeLevel
 from tongzhan.core.scope import regions_for
-from tongzhan.ledgers.exports import exporter_name, title_region
+from tongzhan.ledgers.exports import Book, download_name, export_book
 from tongzhan.lib.text import format_list
-from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
+from tongzhan.lib.xlsx import Column
 
 from .models import EngagementSettings
 from .pairing_queries import DUE_SOON, ENDED, OVERDUE, decorate, with_rows
@@ -64,53 +60,16 @@ def columns() -> list[Column]:
     ]
 
 
-def sheet_meta(user, region_code: str = "") -> SheetMeta:
-    region = title_region(user, region_code)
-    place = region.name if region else ""
-    return SheetMeta(
-        title=f"{place}{BOOK}",
-        unit=user.unit or place,
-        exported_by=exporter_name(user),
-        exported_at=timezone.now(),
-        sheet_name=str(BOOK),
-    )
-
-
-def download_name(meta: SheetMeta) -> str:
-    return f"{meta.title}-{timezone.localtime(meta.exported_at):%Y%m%d}.xlsx"
-
-
 def export_pairings(user, pairings, *, filters: dict, region_code: str = "") -> tuple[Path, str]:
     """Write the ledger of these pairings (already restricted and filtered) to a temporary
     file; returns (path, download name). The caller sends and deletes it."""
-    if not can_export(user):
+    if not can_export(user):  # before reading anything
         raise PermissionDenied(_("您没有导出的权限。"))
     pairings = pairings.restrict(user, "view")  # a caller cannot widen the scope
-    meta = sheet_meta(user, region_code)
-    handle, name = tempfile.mkstemp(prefix="tongzhan-pairings-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        with LedgerWriter(name, columns(), meta, freeze_cols=4) as writer:
-            for batch in _batches(user, pairings):
-                writer.write_rows(batch)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    record(
-        AuditAction.EXPORT,
-        user=user,
-        object_type="engagement.pairing",
-        object_repr=str(BOOK),
-        detail={
-            "kind": "pairings",
-            "rows": writer.rows_written,
-            "masked": True,
-            "format": "xlsx",
-            "title": meta.title,
-            "filters": filters,
-        },
-    )
-    return Path(name), download_name(meta)
+    book = Book(BOOK, "pairings", "engagement.pairing", columns(), freeze_cols=4)
+    rows = chain.from_iterable(_batches(user, pairings))
+    path, meta = export_book(user, book, rows, filters=filters, region_code=region_code)
+    return path, download_name(meta)
 
 
 def _batches(user, pairings):

@@ -8,8 +8,6 @@ holding EXPORT may export.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -18,11 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongzhan.accounts.roles import EXPORT
-from tongzhan.audit.models import AuditAction
-from tongzhan.audit.services import record
-from tongzhan.ledgers.exports import exporter_name, title_region
-from tongzhan.lib import masking
-from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
+from tongzhan.ledgers.exports import Book, export_book
+from tongzhan.lib.xlsx import Column, SheetMeta
 
 from . import requests_query as rq
 from .choices import RequestCategory, RequestState, Satisfaction
@@ -34,22 +29,6 @@ CHUNK = 2000
 
 def can_export(user) -> bool:
     return user.is_authenticated and user.has_job(EXPORT)
-
-
-def sheet_meta(user, region_code: str = "") -> SheetMeta:
-    region = title_region(user, region_code)
-    place = region.name if region else ""
-    return SheetMeta(
-        title=f"{place}{BOOK}",
-        unit=user.unit or place,
-        exported_by=exporter_name(user),
-        exported_at=timezone.now(),
-        sheet_name=str(BOOK),
-    )
-
-
-def download_name(meta: SheetMeta) -> str:
-    return f"{meta.title}-{timezone.localtime(meta.exported_at):%Y%m%d}.xlsx"
 
 
 def _columns() -> list[Column]:
@@ -106,42 +85,14 @@ def _rows(queryset, today):
         ]
 
 
-def audit_filters(form) -> dict:
-    """The filter as typed; the search box may hold a name or number, so it is masked."""
-    values = {name: str(form.data.get(name, "")).strip() for name in form.fields}
-    return {name: masking.mask_text(value) for name, value in values.items() if value}
-
-
 def export_requests(
     user, queryset, *, filters: dict, region_code: str = ""
 ) -> tuple[Path, SheetMeta]:
     """Write the book of these (already scoped and filtered) requests to a temporary file
     (the caller deletes it) and write the audit row."""
-    if not can_export(user):
+    if not can_export(user):  # before reading anything
         raise PermissionDenied(_("您没有导出的权限。"))
     queryset = queryset.restrict(user, "view").select_related("person", "region", "handler")
-    meta = sheet_meta(user, region_code)
-    handle, name = tempfile.mkstemp(prefix="tongzhan-requests-", suffix=".xlsx")
-    os.close(handle)
-    path = Path(name)
-    try:
-        with LedgerWriter(path, _columns(), meta, freeze_cols=2) as writer:
-            writer.write_rows(_rows(queryset, timezone.localdate()))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    record(
-        AuditAction.EXPORT,
-        user=user,
-        object_type="engagement.request",
-        object_repr=str(BOOK),
-        detail={
-            "kind": KIND,
-            "rows": writer.rows_written,
-            "masked": True,
-            "format": "xlsx",
-            "title": meta.title,
-            "filters": filters,
-        },
-    )
-    return path, meta
+    book = Book(BOOK, KIND, "engagement.request", _columns())
+    rows = _rows(queryset, timezone.localdate())
+    return export_book(user, book, rows, filters=filters, region_code=region_code)

@@ -104,20 +104,72 @@ def exporter_name(user) -> str:
     return user.username
 
 
-def sheet_meta(user, kind: str, region_code: str = "", when: datetime | None = None):
+def book_meta(user, book, region_code: str = "", when: datetime | None = None) -> SheetMeta:
+    """Title (the place, then the book's name), unit and watermark of one export."""
     region = title_region(user, region_code)
     place = region.name if region else ""
     return SheetMeta(
-        title=f"{place}{BOOKS[kind]}",
+        title=f"{place}{book}",
         unit=user.unit or place,
         exported_by=exporter_name(user),
         exported_at=when or timezone.now(),
-        sheet_name=str(BOOKS[kind]),
+        sheet_name=str(book),
     )
 
 
-def download_name(meta: SheetMeta, suffix: str) -> str:
+def sheet_meta(user, kind: str, region_code: str = "", when: datetime | None = None):
+    return book_meta(user, BOOKS[kind], region_code, when)
+
+
+def download_name(meta: SheetMeta, suffix: str = "xlsx") -> str:
     return f"{meta.title}-{timezone.localtime(meta.exported_at):%Y%m%d}.{suffix}"
+
+
+@dataclass
+class Book:
+    """One 台账 as an export writes it: what it is called and audited as, its columns."""
+
+    title: str  # 诉求办理台账 …
+    kind: str  # the audit row's "kind"
+    object_type: str  # the audit row's object type (app_label.model)
+    columns: list[Column]
+    freeze_cols: int = 2
+
+
+def export_book(
+    user, book: Book, rows: Iterable[list], *, filters: dict, region_code: str = ""
+) -> tuple[Path, SheetMeta]:
+    """The path every ledger export but the registry's own takes: the EXPORT permission,
+    title and watermark, rows written in constant memory to a temporary .xlsx file (gone
+    again if writing fails; the caller deletes it once sent), then the audit row. `rows`
+    is lazy: it is read while the file is written."""
+    if not can_export(user):
+        raise PermissionDenied(_("您没有导出的权限。"))
+    meta = book_meta(user, book.title, region_code)
+    handle, name = tempfile.mkstemp(prefix=f"tongzhan-{book.kind}-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    try:
+        with LedgerWriter(path, book.columns, meta, freeze_cols=book.freeze_cols) as writer:
+            writer.write_rows(rows)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    record(
+        AuditAction.EXPORT,
+        user=user,
+        object_type=book.object_type,
+        object_repr=meta.title,
+        detail={
+            "kind": book.kind,
+            "rows": writer.rows_written,
+            "masked": True,
+            "format": "xlsx",
+            "title": meta.title,
+            "filters": filters,
+        },
+    )
+    return path, meta
 
 
 def do_record_export(user, kind: str, *, rows: int, masked: bool, detail=None, obj=None):

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import create_model
 
 from tongzhan.core.scope import OutOfScope, access_object
+from tongzhan.ledgers.exports import audit_filters, download_name
 from tongzhan.ledgers.views.exports import XLSX, file_response
 from tongzhan.people.models import Person
 
@@ -245,10 +246,10 @@ def export_orgs(request, filters: Query[OrgFilters]):
     path, meta = exports.export_orgs(
         request.auth,
         orgs,
-        filters=exports.audit_filters(form),
+        filters=audit_filters(form),
         region_code=form.cleaned_data.get("region", ""),
     )
-    return file_response(path, exports.download_name(meta), XLSX)
+    return file_response(path, download_name(meta), XLSX)
 
 
 @router.get("/{int:org_id}", response=OrgOut, summary="查看一个组织")

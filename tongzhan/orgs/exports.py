@@ -2,22 +2,16 @@
 lib.xlsx (title, merged header, frozen panes, watermark) and an audit row naming the
 filter and the row count. Only roles with the EXPORT permission export."""
 
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhan.accounts.roles import EXPORT
-from tongzhan.audit.models import AuditAction
-from tongzhan.audit.services import record
 from tongzhan.core.scope import regions_for
-from tongzhan.ledgers.exports import exporter_name, title_region
-from tongzhan.lib import masking
-from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
+from tongzhan.ledgers.exports import Book, export_book
+from tongzhan.lib.xlsx import Column, SheetMeta
 
 from .choices import ChamberKind, OrgType
 from .models import Organisation
@@ -51,53 +45,16 @@ def columns() -> list[Column]:
     ]
 
 
-def sheet_meta(user, region_code: str = "") -> SheetMeta:
-    region = title_region(user, region_code)
-    place = region.name if region else ""
-    title = _("组织名册")
-    return SheetMeta(
-        title=f"{place}{title}",
-        unit=user.unit or place,
-        exported_by=exporter_name(user),
-        exported_at=timezone.now(),
-        sheet_name=title,
-    )
-
-
-def download_name(meta: SheetMeta) -> str:
-    return f"{meta.title}-{timezone.localtime(meta.exported_at):%Y%m%d}.xlsx"
-
-
-def audit_filters(form) -> dict:
-    values = {name: str(form.data.get(name, "")).strip() for name in form.fields}
-    return {name: masking.mask_text(value) for name, value in values.items() if value}
-
-
 def export_orgs(user, queryset, *, filters: dict, region_code: str = "") -> tuple[Path, SheetMeta]:
     """Write the book to a temporary file (the caller deletes it) and the audit row."""
-    if not can_export(user):
+    if not can_export(user):  # before reading anything
         raise PermissionDenied(_("您没有导出的权限。"))
     queryset = queryset.restrict(user, "view")  # a caller cannot widen the scope
-    meta = sheet_meta(user, region_code)
-    handle, name = tempfile.mkstemp(prefix="tongzhan-orgs-", suffix=".xlsx")
-    os.close(handle)
-    path = Path(name)
-    try:
-        rows = _write(path, queryset, meta, user)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    record(
-        AuditAction.EXPORT,
-        user=user,
-        object_type="orgs.organisation",
-        object_repr=meta.title,
-        detail={"kind": "org_roster", "format": "xlsx", "rows": rows, "filters": filters},
-    )
-    return path, meta
+    book = Book(_("组织名册"), "org_roster", "orgs.organisation", columns())
+    return export_book(user, book, _rows(queryset, user), filters=filters, region_code=region_code)
 
 
-def _write(path: Path, queryset, meta: SheetMeta, user) -> int:
+def _rows(queryset, user):
     regions = dict(regions_for(user, "view").order_by().values_list("code", "name"))
     types = {c: str(label) for c, label in OrgType.choices}
     chambers = {c: str(label) for c, label in ChamberKind.choices}
@@ -106,11 +63,8 @@ def _write(path: Path, queryset, meta: SheetMeta, user) -> int:
         .annotate(members=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
         .iterator(chunk_size=CHUNK)
     )
-    with LedgerWriter(path, columns(), meta, freeze_cols=2) as writer:
-        writer.write_rows(
-            _cells(number, org, regions, types, chambers) for number, org in enumerate(rows, 1)
-        )
-    return writer.rows_written
+    for number, org in enumerate(rows, 1):
+        yield _cells(number, org, regions, types, chambers)
 
 
 def _cells(number: int, org: Organisation, regions, types, chambers) -> list:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongzhan.core.scope import OutOfScope, grants, user_assignments
+from tongzhan.ledgers.exports import audit_filters, download_name
 from tongzhan.ledgers.services import import_dir
 from tongzhan.ledgers.views.exports import XLSX, file_response
 from tongzhan.lib import divisioncode
@@ -320,7 +321,7 @@ def org_export(request):
     path, meta = exports.export_orgs(
         request.user,
         orgs,
-        filters=exports.audit_filters(form),
+        filters=audit_filters(form),
         region_code=form.cleaned_data.get("region", ""),
     )
-    return file_response(path, exports.download_name(meta), XLSX)
+    return file_response(path, download_name(meta), XLSX)

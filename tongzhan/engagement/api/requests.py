@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tongzhan.core.scope import access_object
+from tongzhan.ledgers.exports import audit_filters, download_name
 from tongzhan.ledgers.views.exports import XLSX, file_response
 
 from .. import requests_export
@@ -260,10 +261,10 @@ def export_requests(request, filters: Query[RequestFilters]):
     path, meta = requests_export.export_requests(
         request.auth,
         results.queryset,
-        filters=requests_export.audit_filters(results.form),
+        filters=audit_filters(results.form),
         region_code=results.form.cleaned_data.get("region", ""),
     )
-    return file_response(path, requests_export.download_name(meta), XLSX)
+    return file_response(path, download_name(meta), XLSX)
 
 
 @router.get("/{int:request_id}", response=RequestOut, summary="查看一件诉求及其办理过程")

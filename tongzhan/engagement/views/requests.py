@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongzhan.core.scope import OutOfScope, ReadOnly
+from tongzhan.ledgers.exports import audit_filters, download_name
 from tongzhan.ledgers.views.exports import XLSX, file_response
 
 from .. import requests_export
@@ -89,10 +90,10 @@ def request_export(request):
     path_, meta = requests_export.export_requests(
         user,
         results.queryset,
-        filters=requests_export.audit_filters(results.form),
+        filters=audit_filters(results.form),
         region_code=region,
     )
-    return file_response(path_, requests_export.download_name(meta), XLSX)
+    return file_response(path_, download_name(meta), XLSX)
 
 
 @login_required
