@@ -142,3 +142,25 @@ class Case:
         if self.others is None:
             raise AssertionError(f"{self.route}: no expectation for persona {persona}")
         return self.others
+
+
+# --- helpers of the apps' matrix rows (tests/access_matrix.py) -------------------------------
+
+# Personas that see persons, organisations and pairings but may not change them.
+READ_ONLY = frozenset({"village_a", "leader"})
+
+
+def page_url(name, *args):
+    """A row's url: the URL name reversed with args, each a value or a function of the world."""
+    from django.urls import reverse
+
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+def view_expect(seers, anonymous=302) -> dict[str, int]:
+    return {**{p: 200 for p in seers}, "anonymous": anonymous}
+
+
+def change_expect(seers, ok=200, anonymous=302) -> dict[str, int]:
+    """`ok` for those who may change, 403 for the read-only among those who see."""
+    return {**{p: (403 if p in READ_ONLY else ok) for p in seers}, "anonymous": anonymous}

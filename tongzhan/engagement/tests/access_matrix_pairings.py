@@ -11,11 +11,11 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 
-from tongzhan.testing import Case
+from tongzhan.testing import Case, change_expect, view_expect
+from tongzhan.testing import page_url as _page
 
 SEES_A1 = {"county_staff", "unit_contact", "township_a", "village_a", "leader"}
 SEES_B1 = {"county_staff", "unit_contact", "township_b", "leader"}
-READ_ONLY = {"village_a", "leader"}
 VIEWERS = SEES_A1 | SEES_B1
 CHANGERS = {"county_staff", "unit_contact", "township_a", "township_b"}
 EXPORTERS = {"county_staff", "township_a", "township_b"}
@@ -43,18 +43,6 @@ def _pairing(w, which) -> int:
             w.user("county_staff"), cadre=cadre, person=person, start_date=date(2026, 1, 5)
         )
     return found.pk
-
-
-def _page(name, *args):
-    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
-
-
-def view_expect(seers, anonymous=302):
-    return {**{p: 200 for p in seers}, "anonymous": anonymous}
-
-
-def change_expect(seers, ok=200, anonymous=302):
-    return {**{p: (403 if p in READ_ONLY else ok) for p in seers}, "anonymous": anonymous}
 
 
 def today() -> str:

@@ -9,7 +9,15 @@ from datetime import date
 
 from django.urls import reverse
 
-from tongzhan.testing import COMMUNITY_A2, VILLAGE_A1, VILLAGE_B1, Case
+from tongzhan.testing import (
+    COMMUNITY_A2,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    Case,
+    change_expect,
+    view_expect,
+)
+from tongzhan.testing import page_url as _page
 
 ORGS = {
     "A1": ("青山竹木制品有限公司", "enterprise", VILLAGE_A1, {}),
@@ -21,7 +29,6 @@ SEES = {
     "A2": {"county_staff", "township_a", "leader"},
     "B1": {"county_staff", "unit_contact", "township_b", "leader"},
 }
-READ_ONLY = {"village_a", "leader"}
 VIEWERS = {"county_staff", "unit_contact", "township_a", "township_b", "village_a", "leader"}
 CREATORS = {"county_staff", "unit_contact", "township_a", "township_b"}
 EXPORTERS = {"county_staff", "township_a", "township_b"}
@@ -54,18 +61,6 @@ def member_a1(w):
             organisation_id=org("A1")(w), person=w.person_a1, role="会员"
         ).pk
     return made["member"]
-
-
-def _page(name, *args):
-    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
-
-
-def view_expect(seers, anonymous=302):
-    return {**{p: 200 for p in seers}, "anonymous": anonymous}
-
-
-def change_expect(seers, ok=200, anonymous=302):
-    return {p: (403 if p in READ_ONLY else ok) for p in seers} | {"anonymous": anonymous}
 
 
 def org_data(key, w):

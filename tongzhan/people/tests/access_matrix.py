@@ -6,13 +6,10 @@ person_b1 in village B1 (非公经济). The 工商联 contact's lines are 非公
 
 from django.urls import reverse
 
-from tongzhan.testing import VILLAGE_A1, Case
+from tongzhan.testing import VILLAGE_A1, Case, change_expect, view_expect
+from tongzhan.testing import page_url as _page
 
 ADMINS_404 = {"county_admin": 404, "auditor": 404, "security_admin": 404}
-
-
-def _page(name, *args):
-    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
 
 
 A1 = lambda w: w.person_a1.pk  # noqa: E731
@@ -23,17 +20,6 @@ B1 = lambda w: w.person_b1.pk  # noqa: E731
 SEES_A1 = {"county_staff", "unit_contact", "township_a", "village_a", "leader"}
 SEES_A2 = {"county_staff", "township_a", "leader"}
 SEES_B1 = {"county_staff", "unit_contact", "township_b", "leader"}
-READ_ONLY = {"village_a", "leader"}
-
-
-def view_expect(seers):
-    return {**{p: 200 for p in seers}, "anonymous": 302}
-
-
-def change_expect(seers, ok=200, anonymous=302):
-    expect = {p: (403 if p in READ_ONLY else ok) for p in seers}
-    expect["anonymous"] = anonymous
-    return expect
 
 
 def person_data(w):
