@@ -231,6 +231,10 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded ledgers wait here (outside the web root) until their rows are checked.
 IMPORT_DIR = Path(os.environ.get("TONGZHAN_IMPORT_DIR", VAR_DIR / "imports"))
+# Processes that check the rows of a large ledger while the importing process compares
+# them with the registry and stores them (the rows are independent; the duplicate checks
+# and the database work stay in the importing process). 0 = check in the importing process.
+IMPORT_CHECK_PROCESSES = env_int("TONGZHAN_IMPORT_PROCESSES", min(4, len(os.sched_getaffinity(0))))
 
 # --- logging: never raw personal data (see tongzhan.lib.masking) ---------------
 LOGGING = {

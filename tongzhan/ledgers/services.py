@@ -6,7 +6,6 @@ upload → (worker) check every row → preview → confirm → (worker) write, 
 its rows are checked (the rows keep ID and phone numbers only encrypted).
 """
 
-import json
 import logging
 import os
 import secrets
@@ -28,6 +27,7 @@ from tongzhan.audit.services import record
 from . import tasks
 from .importer.fastsql import write_rows
 from .importer.reader import SUPPORTED, LedgerFileError, read_ledger
+from .importer.rows import JSON
 from .importer.validate import CHUNK, check_ledger
 from .importer.write import drop_late_conflicts, write_chunk
 from .models import STALE_AFTER, ImportJob, ImportRow, RowState
@@ -163,9 +163,6 @@ def _check(job: ImportJob, path: Path, progress) -> None:
     job.save()
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def insert_rows(job: ImportJob, results) -> None:
     """Store a chunk of row results with one executemany (COPY on PostgreSQL):
     bulk_create spends more time preparing 1,000 model instances' JSON fields than the
@@ -182,10 +179,10 @@ def insert_rows(job: ImportJob, results) -> None:
             r.line,
             r.state,
             r.duplicate,
-            _JSON.encode(r.issues),
-            _JSON.encode(r.summary),
-            _JSON.encode(r.data if r.state in importable else {}),
-            _JSON.encode(r.matches),
+            JSON.encode(r.issues),
+            r.summary_json or JSON.encode(r.summary),
+            (r.data_json or JSON.encode(r.data)) if r.state in importable else "{}",
+            JSON.encode(r.matches),
         )
         for r in results
     ]

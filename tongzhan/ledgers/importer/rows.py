@@ -13,6 +13,7 @@ Rules (documented in the import page's help):
   where a unit's name ends would be wrong as often as right.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from .regions import RegionResolver
 from .values import Problem
 
 ERROR, WARNING, OK, SKIPPED = "error", "warning", "ok", "skipped"
+JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _SUBTOTAL_RE = re.compile(r"^(合\s*计|小\s*计|总\s*计|共\s*计|累\s*计)")
 _FOOTER_RE = re.compile(
     r"^(填表人|填报人|制表人|审核人|审批人|负责人|统计人|填表时间|制表时间|填报日期)"
@@ -81,6 +83,15 @@ class RowResult:
     pinyin: frozenset[str] = frozenset()
     birth: date | None = None
     month_only: bool = False  # the ledger gave 出生年月 without the day
+    # `summary` and `data` as stored (JSON), encoded where the row was checked: in a
+    # checking process when the ledger is large (validate.checked_chunks). The duplicate
+    # checks change neither; a row they turn into an error is stored without its data.
+    summary_json: str = ""
+    data_json: str = ""
+
+    def encode(self) -> None:
+        self.summary_json = JSON.encode(self.summary)
+        self.data_json = JSON.encode(self.data)
 
     def add(self, level: str, column: str, message: str) -> None:
         self.issues.append([level, column, message])

@@ -1,0 +1,95 @@
+"""Checking a large ledger in forked processes gives what checking it here gives."""
+
+import pytest
+
+from tongzhan.ledgers import services
+from tongzhan.ledgers.importer import validate
+from tongzhan.ledgers.models import ImportRow
+from tongzhan.ledgers.tests import ledger_files as lf
+from tongzhan.lib import crypto
+from tongzhan.people.models import Person
+
+ENCRYPTED = ("id_number_encrypted", "phone_encrypted")
+
+
+def stored_rows(job) -> list[tuple]:
+    """The stored row results; ciphertexts (random nonces) compared by their plaintext."""
+    rows = []
+    for row in ImportRow.objects.filter(job=job).order_by("line"):
+        data = dict(row.data)
+        for key in ENCRYPTED:
+            if key in data:
+                data[key] = crypto.decrypt(data[key])
+        rows.append((row.line, row.state, row.duplicate, row.issues, row.summary, data, row.matches))
+    return rows
+
+
+def check(world, tmp_path, settings, processes: int, name: str):
+    settings.IMPORT_CHECK_PROCESSES = processes
+    path = lf.write_messy_xlsx(tmp_path / name)
+    job = services.run_import(path, world.user("township_a"), dry_run=True).job
+    return job, stored_rows(job)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    # The messy ledger is a few dozen rows: chunks of 4 spread it over many processes'
+    # work, and the duplicates within the file fall in different chunks.
+    monkeypatch.setattr(validate, "CHUNK", 4)
+    monkeypatch.setattr(validate, "PARALLEL_FROM_ROWS", 0)
+
+
+def test_checking_in_processes_stores_the_same_results_in_file_order(
+    registry, tmp_path, settings, small_chunks
+):
+    here, expected = check(registry, tmp_path, settings, 0, "here.xlsx")
+    forked, results = check(registry, tmp_path, settings, 2, "forked.xlsx")
+    assert len(expected) > 20
+    assert results == expected
+    counts = ("rows_total", "ok_count", "warning_count", "error_count", "skipped_count")
+    counts += ("duplicate_count", "rows_blank")
+    assert [getattr(forked, c) for c in counts] == [getattr(here, c) for c in counts]
+    assert forked.status == here.status == "validated"
+    # The messy ledger's defects are all still found (states as the single-process run).
+    assert {state for _line, state, *_rest in results} >= {"ok", "warning", "error", "skipped"}
+
+
+def test_a_checking_process_that_touches_the_database_fails_the_job_and_writes_nothing(
+    registry, tmp_path, settings, small_chunks, monkeypatch
+):
+    from tongzhan.ledgers.importer.rows import RowChecker
+
+    real_check = RowChecker.check
+
+    def check_that_queries(self, line, row):
+        Person.objects.count()  # forbidden in a checking process: the socket is the parent's
+        return real_check(self, line, row)
+
+    monkeypatch.setattr(RowChecker, "check", check_that_queries)
+    settings.IMPORT_CHECK_PROCESSES = 2
+    before = Person.objects.count()
+    path = lf.write_messy_xlsx(tmp_path / "queries.xlsx")
+    job = services.run_import(path, registry.user("township_a"), dry_run=False).job
+    assert job.status == "failed"
+    assert "未写入任何数据" in job.message
+    assert Person.objects.count() == before
+    # The importing process's own connection still works after its children's attempt.
+    assert Person.objects.filter(pk__gt=0).exists()
+
+
+def test_a_small_ledger_is_checked_in_the_importing_process(registry, tmp_path, settings):
+    settings.IMPORT_CHECK_PROCESSES = 2
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for a small ledger")
+
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    original = type(context).Pool
+    type(context).Pool = no_pool
+    try:
+        job, rows = check(registry, tmp_path, settings, 2, "small.xlsx")
+    finally:
+        type(context).Pool = original
+    assert job.status == "validated" and rows
