@@ -206,7 +206,7 @@ def _select_near(
     if connection.vendor == "postgresql":
         columns = [list(column) for column in zip(*ordered, strict=True)]
         return _select_values(_PG_ARRAYS, columns, join_keys, without_id)
-    adapt = connection.ops.adapt_datefield_value
+    adapt = date.isoformat  # what SQLite stores (adapt_datefield_value's str(), faster)
     rows = []
     for start in range(0, len(ordered), MAX_TRIPLES):
         batch = ordered[start : start + MAX_TRIPLES]
@@ -257,9 +257,9 @@ def _registry_near(results: list[RowResult]) -> dict[tuple, list[dict]]:
     dated = [r for r in results if r.birth]
     found: dict[tuple, dict[int, dict]] = defaultdict(dict)
     for without_id in (False, True):
-        rows = [r for r in dated if bool(r.id_index) == without_id]
-        names = {(r.name_key, *_window(r)) for r in rows if r.name_key}
-        readings = {(key, *_window(r)) for r in rows for key in r.pinyin}
+        rows = [(r, *_window(r)) for r in dated if bool(r.id_index) == without_id]
+        names = {(r.name_key, first, last) for r, first, last in rows if r.name_key}
+        readings = {(key, first, last) for r, first, last in rows for key in r.pinyin}
         for kind, triples, join_keys in (("n", names, False), ("p", readings, True)):
             if not triples:
                 continue

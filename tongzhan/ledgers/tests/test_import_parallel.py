@@ -20,7 +20,9 @@ def stored_rows(job) -> list[tuple]:
         for key in ENCRYPTED:
             if key in data:
                 data[key] = crypto.decrypt(data[key])
-        rows.append((row.line, row.state, row.duplicate, row.issues, row.summary, data, row.matches))
+        rows.append(
+            (row.line, row.state, row.duplicate, row.issues, row.summary, data, row.matches)
+        )
     return rows
 
 
