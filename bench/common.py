@@ -129,6 +129,67 @@ def current_rss_mb() -> float:
     return 0.0
 
 
+def children_peak_rss_mb() -> float:
+    """The largest peak RSS of this process's finished children (the import's checking
+    processes), or 0."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # the process ended meanwhile
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *_descendants(child)]
+    return found
+
+
+class MemorySampler:
+    """Samples, four times a second, the memory of this process and its children together
+    as PSS (proportional set size: a page shared by n processes counts 1/n in each, so the
+    sum is what they hold in all, and forked processes' shared pages are not counted twice).
+    Use as a context manager; `peak_mb` is the largest sum seen."""
+
+    def __init__(self, interval: float = 0.25):
+        import threading
+
+        self.interval, self.peak_kib = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self.interval):
+            total = sum(_pss_kib(pid) for pid in [me, *_descendants(me)])
+            self.peak_kib = max(self.peak_kib, total)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return round(self.peak_kib / 1024, 1)
+
+
 def emit(result: dict) -> None:
     """The scenario's result: one JSON line that bench/run.py collects."""
     print(RESULT_PREFIX + json.dumps(result, ensure_ascii=False, default=str), flush=True)

@@ -64,14 +64,19 @@ def markdown(results: list[dict]) -> str:
 
 def _import_table(rows: list[dict]) -> str:
     lines = [
-        "| mode | rows | seconds (check + write) | rows/s | peak RSS MB | imported | errors | "
-        "≥ 10,000 rows/s | ≤ 300 MB | load | date |",
-        "|---|--:|--:|--:|--:|--:|--:|---|---|---|---|",
+        "| mode | rows | check processes | seconds (check + write) | rows/s | check rows/s | "
+        "peak RSS MB (largest checking process) | all processes, peak PSS MB | imported | "
+        "errors | ≥ 10,000 rows/s | ≤ 300 MB | load | date |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|---|",
     ]
     for r in rows:
+        check = r.get("check_seconds") or 0
+        check_rate = f"{round(r['rows'] / check):,}" if check else "—"
+        children = r.get("children_peak_rss_mb") or "—"
         lines.append(
-            f"| {r['mode']} | {r['rows']:,} | {r['seconds']} ({r.get('check_seconds')} + "
-            f"{r.get('write_seconds')}) | {r['rows_per_second']:,} | {r['peak_rss_mb']} | "
+            f"| {r['mode']} | {r['rows']:,} | {r.get('check_processes', 0)} | {r['seconds']} "
+            f"({check} + {r.get('write_seconds')}) | {r['rows_per_second']:,} | {check_rate} | "
+            f"{r['peak_rss_mb']} ({children}) | {r.get('peak_pss_all_mb', '—')} | "
             f"{r.get('imported_count', '—'):,} | {r.get('error_count', '—')} | "
             f"{_ok(r['pass_rate'])} | {_ok(r['pass_rss'])} | {r['load']} | {_day(r)} |"
         )
