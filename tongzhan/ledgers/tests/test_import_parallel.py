@@ -1,5 +1,10 @@
 """Checking a large ledger in forked processes gives what checking it here gives."""
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from tongzhan.ledgers import services
@@ -95,3 +100,39 @@ def test_a_small_ledger_is_checked_in_the_importing_process(registry, tmp_path, 
     finally:
         type(context).Pool = original
     assert job.status == "validated" and rows
+
+
+POOL_THEN_SLEEP = """
+import multiprocessing, os, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongzhan.settings")
+import django
+django.setup()
+from tongzhan.ledgers.importer import validate
+with validate.checked_chunks(object(), 2):
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(120)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\\tZ" not in status.split("State:", 1)[1].splitlines()[0]  # a zombie has left
+
+
+def test_checking_processes_leave_when_the_importing_process_is_killed():
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", POOL_THEN_SLEEP], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        workers = [int(pid) for pid in process.stdout.readline().split()]
+        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+    finally:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in workers)
