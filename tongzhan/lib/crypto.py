@@ -43,8 +43,11 @@ def _sm4(master_hex: str) -> algorithms.SM4:
     return algorithms.SM4(_subkey(master_hex, "field-encryption")[:16])
 
 
-def blind_index_key() -> bytes:
-    return _subkey(settings.FIELD_ENCRYPTION_KEY, "blind-index")
+@cache
+def _blind_index_mac(master_hex: str) -> hmac.HMAC:
+    # Keyed once; each value hashes a copy (the key's padding blocks are not hashed again,
+    # a third of the cost: an import indexes two values a row).
+    return hmac.HMAC(_subkey(master_hex, "blind-index"), hashes.SM3())
 
 
 def audit_key() -> bytes:
@@ -84,7 +87,9 @@ def blind_index(value: str) -> str:
     """Deterministic keyed digest for exact-match lookup of an encrypted value."""
     if value == "":
         return ""
-    return hmac_sm3(blind_index_key(), value.strip().upper().encode()).hex()
+    mac = _blind_index_mac(settings.FIELD_ENCRYPTION_KEY).copy()
+    mac.update(value.strip().upper().encode())
+    return mac.finalize().hex()
 
 
 def constant_time_equal(a: str, b: str) -> bool:

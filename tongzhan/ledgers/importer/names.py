@@ -27,7 +27,7 @@ def name_keys(name: str) -> chinese.NameKeys:
 def sort_key(name: str) -> str:
     """search.pinyin_sort_key(name), computed character by character when no phrase
     applies (lazy_pinyin then reads each character by itself)."""
-    simplified = chinese.clean_name(name)
+    simplified = name_keys(name).simplified  # clean_name(name), cached with the keys
     compound = COMPOUND_SURNAMES.get(simplified[:2])
     if compound:
         head, rest = "".join(compound[0]), simplified[2:]
