@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +46,8 @@ from tongzhan.lib import crypto, masking, pdf
 from tongzhan.lib.text import format_list
 from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
 from tongzhan.people.choices import ArrangementKind
-from tongzhan.people.filters import CategorySet, list_queryset
-from tongzhan.people.models import Person, PersonCategory, PoliticalArrangement
+from tongzhan.people.filters import category_set, list_queryset
+from tongzhan.people.models import Person, PoliticalArrangement
 
 ROSTER, REPRESENTATIVES, REGISTRATION = "roster", "representatives", "registration"
 BOOKS = {
@@ -379,7 +379,7 @@ def _write_book(path, queryset, kind, unmasked, columns, meta, user) -> int:
     # Each person's categories come with the row as one string of codes (an index probe
     # per person), not from a second query per batch grouped here.
     rows = (
-        queryset.annotate(category_codes=category_codes())
+        queryset.annotate(category_codes=Subquery(category_set()))
         .values_list(*names, "category_codes", named=True)
         .iterator(chunk_size=CHUNK)
     )
@@ -409,18 +409,6 @@ def _region_names(user) -> dict[str, str]:
     """Names of the regions the user can see (a county holds a few hundred; a province
     some tens of thousands): one query, instead of a join on every row."""
     return dict(regions_for(user, "view").order_by().values_list("code", "name"))
-
-
-def category_codes() -> Subquery:
-    """A person's category codes, sorted and joined by commas, as a column of the row."""
-    codes = (
-        PersonCategory.objects.filter(person=OuterRef("pk"))
-        .order_by()
-        .values("person")
-        .annotate(codes=CategorySet("category"))
-        .values("codes")
-    )
-    return Subquery(codes)
 
 
 def _arrangement_texts(ids: list[int]) -> dict[int, str]:

@@ -244,6 +244,8 @@ class IdNumberOut(Schema):
 
 
 def to_summary(person: Person, user) -> dict:
+    """`person` may also be a row of the list (filters.ListedPerson), read without the
+    model: use only the fields and methods that class has."""
     sensitive = user.has_job(VIEW_SENSITIVE)
     return {
         "id": person.pk,
