@@ -1,5 +1,7 @@
 """The contacts API: the same rules as the pages, answered as JSON."""
 
+from datetime import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -41,7 +43,10 @@ def test_a_contact_created_over_the_api_comes_back_with_its_entry_time(world, as
             "region_name": "青山村",
         }
     ]
-    assert data["entered_at"][:10] == timezone.localdate().isoformat()
+    # An instant with its offset (UTC): its date is the local one only once converted
+    # (from 16:00 UTC on, Asia/Shanghai is already on the next day).
+    entered = timezone.localtime(datetime.fromisoformat(data["entered_at"]))
+    assert entered.date() == timezone.localdate()
 
 
 def test_another_townships_person_answers_404_over_the_api(world, as_persona):
