@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from tongzhan.audit.models import AuditAction
 from tongzhan.audit.services import record
 from tongzhan.lib import divisioncode
+from tongzhan.lib.iterables import batched
 
 from .choices import RegionLevel
 from .models import Region
@@ -100,14 +101,9 @@ class ImportPlan:
         )
 
 
-def _chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _load(codes) -> dict[str, Region]:
     found: dict[str, Region] = {}
-    for chunk in _chunks(sorted(codes)):
+    for chunk in batched(sorted(codes), CHUNK):
         found.update(Region.objects.in_bulk(chunk))
     return found
 
@@ -179,7 +175,7 @@ def _retire_candidates(roots: list[str], file_codes: set[str]) -> list[Region]:
             continue  # inside a range already taken
         ranges.append(divisioncode.subtree_range(code))
     found = []
-    for chunk in _chunks(ranges, 100):
+    for chunk in batched(ranges, 100):
         condition = reduce(or_, (Q(code__gte=low, code__lte=high) for low, high in chunk))
         found += [
             r for r in Region.objects.filter(condition, retired=False) if r.code not in file_codes
@@ -248,7 +244,7 @@ def do_import_regions(
             raise RegionImportError(plan)
         Region.objects.bulk_create(plan.creates, batch_size=CHUNK)
         Region.objects.bulk_update(plan.writes, WRITE_FIELDS, batch_size=CHUNK)
-        for chunk in _chunks(plan.retire_codes):
+        for chunk in batched(plan.retire_codes, CHUNK):
             Region.objects.filter(code__in=chunk).update(retired=True, retired_year=plan.year)
         record(
             AuditAction.IMPORT,

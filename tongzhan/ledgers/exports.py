@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -43,6 +42,7 @@ from tongzhan.core.choices import (
 from tongzhan.core.models import Region
 from tongzhan.core.scope import grants, regions_for, user_assignments
 from tongzhan.lib import crypto, masking, pdf
+from tongzhan.lib.iterables import batched
 from tongzhan.lib.text import format_list
 from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
 from tongzhan.people.choices import ArrangementKind
@@ -386,7 +386,7 @@ def _write_book(path, queryset, kind, unmasked, columns, meta, user) -> int:
     ctx = RowContext(unmasked=unmasked, regions=_region_names(user))
     getters = [c.value for c in columns]
     with LedgerWriter(path, [c.column for c in columns], meta, freeze_cols=2) as writer:
-        for batch in _batches(rows, CHUNK):
+        for batch in batched(rows, CHUNK):
             if kind == REPRESENTATIVES:
                 ctx.arrangements = _arrangement_texts([r.pk for r in batch])
             writer.write_rows(_cells(batch, getters, ctx))
@@ -397,12 +397,6 @@ def _cells(batch, getters, ctx: RowContext) -> Iterator[list]:
     for r in batch:
         ctx.number += 1
         yield [get(r, ctx) for get in getters]
-
-
-def _batches(iterable: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(iterable)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _region_names(user) -> dict[str, str]:

@@ -18,10 +18,11 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.conf import settings
 from django.db import connections
+
+from tongzhan.lib.iterables import batched
 
 from .dedupe import FileDuplicates, check_registry
 from .reader import Ledger
@@ -57,18 +58,16 @@ def check_ledger(
     options: dict,
     store: Callable[[list[RowResult]], None],
     progress: Callable[[int], None] = lambda done: None,
-    processes: int | None = None,
 ) -> Totals:
     """Check every row; `store` receives each chunk of results, `progress` the rows read."""
     checker = RowChecker(user, ledger.layout, options)
     duplicates = FileDuplicates(checker.column)
     totals, blank_run, read = Totals(), 0, 0
-    if processes is None:
-        processes = settings.IMPORT_CHECK_PROCESSES
+    processes = settings.IMPORT_CHECK_PROCESSES
     if ledger.estimated_rows < PARALLEL_FROM_ROWS:
         processes = 0
     with checked_chunks(checker, processes) as check:
-        for rows_read, results in check(_chunks(ledger.rows, CHUNK)):
+        for rows_read, results in check(batched(ledger.rows, CHUNK)):
             read += rows_read
             chunk = []
             for result in results:
@@ -83,12 +82,6 @@ def check_ledger(
             progress(read)
     progress(read)
     return totals
-
-
-def _chunks(rows: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _flush(chunk, user, checker, totals, store) -> None:
