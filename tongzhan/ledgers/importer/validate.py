@@ -4,7 +4,7 @@ with the registry in three queries, store the chunk's results, report progress.
 Memory stays bounded by the chunks in flight plus the file's duplicate keys (a few dozen
 bytes a row); the database work is a handful of statements per chunk, never one per row.
 
-Checking a row is pure Python (about 100 µs: cleaning, ID number, encryption, pinyin) and
+Checking a row is pure Python (about 140 µs: cleaning, ID number, encryption, pinyin) and
 needs nothing but the checker, so a large ledger's chunks are checked by forked processes
 (settings.IMPORT_CHECK_PROCESSES) while this process compares the previous chunk with the
 file and the registry and stores it. The results come back in file order, so what the

@@ -1,5 +1,6 @@
 """Checking a large ledger in forked processes gives what checking it here gives."""
 
+import os
 import subprocess
 import sys
 import time
@@ -38,6 +39,27 @@ def check(world, tmp_path, settings, processes: int, name: str):
     return job, stored_rows(job)
 
 
+def spy_on_checking_processes(monkeypatch) -> set[int]:
+    """The process ids that checked the rows, as the importing process receives them."""
+    real_check_rows, real_registry = validate._check_rows, validate.check_registry
+    seen: set[int] = set()
+
+    def check_rows(chunk, checker):
+        results = real_check_rows(chunk, checker)
+        for result in results:
+            if result is not None:
+                result.checked_by = os.getpid()  # travels back with the pickled result
+        return results
+
+    def check_registry(chunk, user, column):
+        seen.update(result.checked_by for result in chunk)
+        return real_registry(chunk, user, column)
+
+    monkeypatch.setattr(validate, "_check_rows", check_rows)
+    monkeypatch.setattr(validate, "check_registry", check_registry)
+    return seen
+
+
 @pytest.fixture
 def small_chunks(monkeypatch):
     # The messy ledger is a few dozen rows: chunks of 4 spread it over many processes'
@@ -47,10 +69,13 @@ def small_chunks(monkeypatch):
 
 
 def test_checking_in_processes_stores_the_same_results_in_file_order(
-    registry, tmp_path, settings, small_chunks
+    registry, tmp_path, settings, small_chunks, monkeypatch
 ):
     here, expected = check(registry, tmp_path, settings, 0, "here.xlsx")
+    checked_by = spy_on_checking_processes(monkeypatch)
     forked, results = check(registry, tmp_path, settings, 2, "forked.xlsx")
+    # The rows were checked by the forked processes, not here.
+    assert checked_by and os.getpid() not in checked_by
     assert len(expected) > 20
     assert results == expected
     counts = ("rows_total", "ok_count", "warning_count", "error_count", "skipped_count")
