@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from tongzhan.core.choices import Category, PersonStatus
-from tongzhan.people.models import PersonCategory
 
 LOCALE = settings.BASE_DIR / "locale"
 CATALOGS = {lang: LOCALE / lang / "LC_MESSAGES" / "django.po" for lang in ("en", "zh_Hant")}
@@ -200,7 +199,7 @@ def test_the_person_detail_page_in_english_punctuates_and_names_the_data_in_engl
     person.ethnicity, person.status = "05", PersonStatus.TRANSFERRED
     person.status_date = date(2026, 3, 1)
     person.save()
-    PersonCategory.objects.create(person=person, category=Category.NEW_SOCIAL_STRATUM)
+    person.set_categories([*person.category_codes(), Category.NEW_SOCIAL_STRATUM])
     client = as_persona("township_a")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("people:detail", args=[person.pk])).content.decode()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +46,8 @@ from tongzhan.lib.iterables import batched
 from tongzhan.lib.text import format_list
 from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
 from tongzhan.people.choices import ArrangementKind
-from tongzhan.people.filters import category_set, list_queryset
-from tongzhan.people.models import Person, PoliticalArrangement
+from tongzhan.people.filters import list_queryset
+from tongzhan.people.models import Person, PoliticalArrangement, codes_of
 
 ROSTER, REPRESENTATIVES, REGISTRATION = "roster", "representatives", "registration"
 BOOKS = {
@@ -188,13 +188,13 @@ def do_record_export(user, kind: str, *, rows: int, masked: bool, detail=None, o
 
 
 class CategoryLabels(dict):
-    """Codes as the row carries them ("01,06") → the labels the book shows, each
-    combination formatted once (a registry has a few dozen)."""
+    """A person's categories as the row carries them (Person.category_bits) → the labels
+    the book shows, each combination formatted once (a registry has a few dozen)."""
 
-    def __missing__(self, codes: str) -> str:
+    def __missing__(self, bits: int) -> str:
         labels = _labels(Category)
-        text = format_list(labels.get(c, c) for c in sorted(codes.split(",")) if c)
-        self[codes] = text
+        text = format_list(labels.get(c, c) for c in codes_of(bits))
+        self[bits] = text
         return text
 
 
@@ -290,7 +290,7 @@ def roster_columns(kind: str, show_sensitive: bool) -> list[RosterColumn]:
         RosterColumn(Column(_("联系电话"), 14), _phone),
         RosterColumn(Column(_("乡镇（街道）"), 10), _township),
         RosterColumn(Column(_("村/社区"), 10), _village),
-        RosterColumn(Column(_("类别"), 20), lambda r, c: c.categories[r.category_codes or ""]),
+        RosterColumn(Column(_("类别"), 20), lambda r, c: c.categories[r.category_bits]),
     ]
     return [
         c
@@ -376,13 +376,8 @@ def export_people(
 
 def _write_book(path, queryset, kind, unmasked, columns, meta, user) -> int:
     names = ROW_FIELDS + (("id_number_encrypted", "phone_encrypted") if unmasked else ())
-    # Each person's categories come with the row as one string of codes (an index probe
-    # per person), not from a second query per batch grouped here.
-    rows = (
-        queryset.annotate(category_codes=Subquery(category_set()))
-        .values_list(*names, "category_codes", named=True)
-        .iterator(chunk_size=CHUNK)
-    )
+    # Each person's categories come with the row as its bit set (Person.category_bits).
+    rows = queryset.values_list(*names, "category_bits", named=True).iterator(chunk_size=CHUNK)
     ctx = RowContext(unmasked=unmasked, regions=_region_names(user))
     getters = [c.value for c in columns]
     with LedgerWriter(path, [c.column for c in columns], meta, freeze_cols=2) as writer:

@@ -16,8 +16,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Aggregate,
-    CharField,
     Count,
     DateField,
     Exists,
@@ -25,7 +23,6 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
-    Subquery,
 )
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
@@ -46,7 +43,7 @@ from tongzhan.core.scope import grants, user_assignments
 from tongzhan.lib import chinese, divisioncode
 
 from .choices import ArrangementKind
-from .models import Person, PersonCategory, PoliticalArrangement
+from .models import Person, PoliticalArrangement, codes_of, in_categories
 from .search import search_q
 
 PAGE_SIZE = 50
@@ -256,7 +253,7 @@ def _years_before(day: date, years: int) -> date:
 
 
 def has_category(code: str) -> Q:
-    return Q(Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category=code)))
+    return in_categories([code])
 
 
 @dataclass
@@ -360,9 +357,9 @@ class PageRows:
         # walk core_region's code range first and then sort the whole scope.
         rows = (
             Person.objects.filter(pk__in=ids)
-            .annotate(region_name=F("region__name"), codes=Subquery(category_set()))
+            .annotate(region_name=F("region__name"))
             .order_by(*self.order)
-            .values_list(*ListedPerson.COLUMNS, "region_name", "codes")
+            .values_list(*ListedPerson.COLUMNS, "region_name", "category_bits")
         )
         self.read = (window, [ListedPerson(row) for row in rows])
         return self.read[1]
@@ -396,11 +393,11 @@ class ListedPerson:
     __slots__ = (*COLUMNS, "region", "codes")
 
     def __init__(self, row: tuple):
-        *values, region_name, codes = row
+        *values, region_name, bits = row
         for name, value in zip(self.COLUMNS, values, strict=True):
             setattr(self, name, value)
         self.region = RegionName(self.region_id, region_name)
-        self.codes = sorted(codes.split(",")) if codes else []
+        self.codes = codes_of(bits)
 
     @property
     def pk(self) -> int:
@@ -441,51 +438,16 @@ def _search_regions(user, data: dict) -> list[tuple[str, str]]:
 def count_by_category(people) -> tuple[int, dict[str, int]]:
     """The number of persons and the number in each category, in one pass over `people`.
 
-    Each person's categories are read as one string by a correlated subquery (an index
-    probe per person) and the persons are grouped by it: a few dozen combinations, split
-    here. A join instead lets PostgreSQL hash the whole category table.
+    The persons are grouped by their categories' bit set, which the covering index holds
+    (no probe of the category table per person): a few dozen combinations, split here.
     """
-    rows = (
-        people.order_by()
-        .annotate(codes=Subquery(category_set()))
-        .values_list("codes")
-        .annotate(n=Count("pk"))
-    )
+    rows = people.order_by().values_list("category_bits").annotate(n=Count("pk"))
     total, per_category = 0, {}
-    for combination, n in rows:
+    for bits, n in rows:
         total += n
-        for code in (combination or "").split(","):
-            if code:
-                per_category[code] = per_category.get(code, 0) + n
+        for code in codes_of(bits):
+            per_category[code] = per_category.get(code, 0) + n
     return total, per_category
-
-
-@cache  # a template: Subquery() copies it, so it is built once
-def category_set():
-    """A subquery: the categories of the person of the outer query, as one string."""
-    return (
-        PersonCategory.objects.filter(person=OuterRef("pk"))
-        .order_by()
-        .values("person")
-        .annotate(codes=CategorySet("category"))
-        .values("codes")
-    )
-
-
-class CategorySet(Aggregate):
-    """A person's category codes joined by commas (GROUP_CONCAT / STRING_AGG)."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(%(expressions)s, ',')",
-            **extra,
-        )
 
 
 def search_kind(text: str) -> str:

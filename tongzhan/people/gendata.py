@@ -54,6 +54,7 @@ from .models import (
     PoliticalArrangement,
     ReligiousProfile,
     StatusChange,
+    category_bits,
 )
 
 SYNTHETIC_NOTE = "gen-data 合成数据：仅供性能测试与演示，不是真实人员"
@@ -807,6 +808,7 @@ def write_chunk(drafts: list[Draft]) -> int:
         ids = allocate_person_ids(len(drafts))
         for draft, pk in zip(drafts, ids, strict=True):
             draft.values["id"] = pk
+            draft.values["category_bits"] = category_bits(draft.categories)
         written = tables[Person].insert([d.values for d in drafts])
         children: dict = {model: [] for model in tables}
         for draft in drafts:

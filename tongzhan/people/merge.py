@@ -19,7 +19,7 @@ from tongzhan.core.scope import check_in_scope
 from tongzhan.lib.text import format_list
 
 from . import search
-from .models import Person, PersonCategory, PersonSearchKey
+from .models import Person, PersonCategory, PersonSearchKey, category_bits
 from .services import PLAIN_FIELDS, VersionConflict, _fresh, snapshot
 
 KEEP, REMOVE = "keep", "remove"
@@ -93,6 +93,9 @@ def do_merge_persons(user, keep: Person, remove: Person, field_choices: dict, *,
         photos_before = {kept.photo, removed.photo}
         _copy_fields(kept, removed, chosen)
         moved = _move_related(kept, removed, chosen)
+        kept.category_bits = category_bits(
+            PersonCategory.objects.filter(person=kept).values_list("category", flat=True)
+        )
         removed.delete()
         kept.version = F("version") + 1
         kept.save()

@@ -23,7 +23,6 @@ from .models import (
     NonPublicProfile,
     OverseasProfile,
     Person,
-    PersonCategory,
     PoliticalArrangement,
     Relation,
     ReligiousProfile,
@@ -151,10 +150,7 @@ def _apply(person: Person, data: dict) -> None:
 
 def _apply_related(person: Person, data: dict) -> None:
     if "categories" in data:
-        person.categories.all().delete()
-        PersonCategory.objects.bulk_create(
-            [PersonCategory(person=person, category=c) for c in sorted(set(data["categories"]))]
-        )
+        person.set_categories(data["categories"])
     for name, model in PROFILES.items():
         if name in data:
             model.objects.filter(person=person).delete()

@@ -15,7 +15,15 @@ from tongzhan.core.choices import Category, RegionLevel
 from tongzhan.core.models import Region
 from tongzhan.lib import divisioncode
 from tongzhan.people.models import Person, PersonCategory
-from tongzhan.testing import COMMUNITY_A2, COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_B1
+from tongzhan.testing import (
+    COMMUNITY_A2,
+    COUNTY,
+    TOWNSHIP_A,
+    TOWNSHIP_B,
+    VILLAGE_A1,
+    VILLAGE_B1,
+    category_bits_drift,
+)
 
 # The test world's regions (tongzhan.testing) must exist in the demo under the same names.
 WORLD_NAMES = {
@@ -103,6 +111,7 @@ def test_the_demo_persons_are_a_few_hundred_spread_over_every_village(demo_mode)
     assert not empty.exists()
     categories = set(PersonCategory.objects.values_list("category", flat=True))
     assert categories == set(Category.values)
+    assert category_bits_drift() == {}
     assert Person.objects.exclude(ethnicity="01").exists()
     assert {p.gender for p in Person.objects.all()} == {"1", "2"}
     assert Person.objects.filter(name="张青山", region_id=VILLAGE_A1).exists()

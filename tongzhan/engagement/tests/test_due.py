@@ -13,7 +13,6 @@ from tongzhan.engagement.models import EngagementSettings, Pairing
 from tongzhan.engagement.pairing_queries import DUE_SOON, ON_SCHEDULE, OVERDUE, state_of
 from tongzhan.engagement.services.due import effective_interval, recompute
 from tongzhan.engagement.services.settings import do_update_settings, recompute_open_pairings
-from tongzhan.people.models import PersonCategory
 
 from .pairing_factory import contact, pair
 
@@ -127,7 +126,7 @@ def test_changing_a_category_interval_moves_due_dates_of_open_default_pairings_o
 
 def test_a_person_in_two_categories_is_due_at_the_shorter_after_a_settings_change(world):
     pairing = pair(world, start=date(2026, 1, 15))
-    PersonCategory.objects.create(person=pairing.person, category=Category.RELIGIOUS)
+    pairing.person.set_categories([*pairing.person.category_codes(), Category.RELIGIOUS])
     settings = EngagementSettings.current()
     settings.category_interval_months = {Category.RELIGIOUS: 2, Category.NON_PUBLIC_ECONOMY: 5}
     settings.save()

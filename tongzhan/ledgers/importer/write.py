@@ -22,6 +22,7 @@ from tongzhan.people.models import (
     PersonCategory,
     PersonSearchKey,
     ReligiousProfile,
+    category_bits,
 )
 from tongzhan.people.services import CHILDREN, PLAIN_FIELDS, PROFILES, _row
 
@@ -97,7 +98,7 @@ def write_chunk(rows: list[tuple[int, dict]], user, job) -> int:
 
 def _person(pk: int, data: dict, user) -> dict:
     row = {key: value for key, value in data.items() if key not in NOT_COLUMNS}
-    row.update(id=pk, created_by_id=user.pk)
+    row.update(id=pk, created_by_id=user.pk, category_bits=category_bits(data["categories"]))
     return row
 
 

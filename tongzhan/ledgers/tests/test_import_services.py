@@ -17,7 +17,7 @@ from tongzhan.lib.crypto import blind_index
 from tongzhan.people import search
 from tongzhan.people import services as people_services
 from tongzhan.people.models import Person, PersonSearchKey
-from tongzhan.testing import make_person
+from tongzhan.testing import category_bits_drift, make_person
 
 
 def checked_job(world, tmp_path, user="township_a", name="messy.xlsx") -> ImportJob:
@@ -44,6 +44,7 @@ def test_confirming_writes_each_person_as_do_create_person_would(registry, tmp_p
     assert person.id_number == lf.ID_WANG and person.phone == "13812345678"
     assert person.id_number_index == blind_index(search.id_number_key(lf.ID_WANG))
     assert person.category_codes() == ["06"] and person.non_public.enterprise == "清溪建材有限公司"
+    assert category_bits_drift() == {} and person.category_bits == 1 << 5
     assert person.created_by == registry.user("township_a")
     # The CREATE row carries exactly what people.services.snapshot() says of the record.
     entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_id=str(person.pk))

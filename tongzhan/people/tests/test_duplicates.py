@@ -110,7 +110,7 @@ def test_the_whole_registry_is_searched_and_the_county_sees_the_match(world):
 
 def test_a_line_contact_does_not_see_a_match_outside_its_lines(world):
     person = registered("释一", id_no=id_number())
-    person.categories.update(category=Category.RELIGIOUS)
+    person.set_categories([Category.RELIGIOUS])
     [match] = matches(world, "unit_contact", name="释一", id_number=id_number())
     assert not match.visible and match.region_name == "清溪镇"
 

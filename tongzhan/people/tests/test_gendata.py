@@ -24,6 +24,7 @@ from tongzhan.people.models import (
     PoliticalArrangement,
     StatusChange,
 )
+from tongzhan.testing import category_bits_drift
 
 PROVINCE = "360000000000"
 SMALL = gendata.TreeShape(cities=2, counties=(3, 4), townships=(3, 4), villages=(3, 5))
@@ -112,6 +113,7 @@ def test_every_person_is_in_one_to_three_categories(generated):
     assert max(per_person.values()) >= 2
     used = set(PersonCategory.objects.values_list("category", flat=True))
     assert len(used) >= 8
+    assert category_bits_drift() == {}  # the list's copy of them on the person row
 
 
 def test_search_keys_are_those_the_services_would_write(generated):

@@ -23,9 +23,10 @@ from tongzhan.people.models import (
     ReligiousProfile,
     ResumeEntry,
     StatusChange,
+    codes_of,
 )
 from tongzhan.people.services import VersionConflict
-from tongzhan.testing import COMMUNITY_A2, VILLAGE_A1, VILLAGE_B1, make_person
+from tongzhan.testing import COMMUNITY_A2, VILLAGE_A1, VILLAGE_B1, category_bits_drift, make_person
 
 BORN = date(1975, 3, 1)
 KEEP_ID = "330599197503011234"
@@ -112,6 +113,9 @@ def test_every_linked_row_moves_to_the_kept_record(world, pair):
     assert OverseasProfile.objects.get(person=kept).country_region == "新加坡"
     assert ReligiousProfile.objects.get(person=kept).venue == "甲寺"  # the kept one by default
     assert ReligiousProfile.objects.count() == 1
+    kept.refresh_from_db()
+    assert codes_of(kept.category_bits) == linked_rows(kept)["categories"]
+    assert category_bits_drift() == {}
 
 
 def test_no_row_is_left_pointing_at_the_removed_record(world, pair):

@@ -20,6 +20,7 @@ def person_indexes() -> dict[str, list[str]]:
 def test_the_covering_and_partial_indexes_survive_the_migrations(db):
     indexes = person_indexes()
     assert indexes["people_person_scope_cover"][:3] == ["region_id", "name_pinyin", "id"]
+    assert "category_bits" in indexes["people_person_scope_cover"]  # 0006: counts, lines
     assert "people_person_no_id" in indexes
     for name in ("person_id_number_index", "person_phone_index", "person_name_key"):
         assert name in indexes
