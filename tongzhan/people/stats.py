@@ -12,7 +12,7 @@ from tongzhan.core.models import Region
 from tongzhan.core.scope import user_assignments
 from tongzhan.lib import divisioncode
 
-from .models import Person, PersonCategory
+from .models import Person, codes_of
 
 
 def aggregate_roots(user) -> list[Region]:
@@ -32,22 +32,20 @@ def totals_by_child(user, root: Region) -> list[dict]:
     people = Person.objects.restrict(user, "aggregate").filter(
         region_id__gte=low, region_id__lte=high, status=PersonStatus.ACTIVE
     )
-    totals = dict(
-        people.annotate(child=Substr("region_id", 1, child_prefix))
-        .values_list("child")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    per_category: dict[str, dict[str, int]] = {}
+    # One pass: persons grouped by child region and by their categories' bit set.
     rows = (
-        PersonCategory.objects.filter(person__in=people)
-        .annotate(child=Substr("person__region_id", 1, child_prefix))
-        .values_list("child", "category")
+        people.annotate(child=Substr("region_id", 1, child_prefix))
+        .values_list("child", "category_bits")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for child, category, n in rows:
-        per_category.setdefault(child, {})[category] = n
+    totals: dict[str, int] = {}
+    per_category: dict[str, dict[str, int]] = {}
+    for child, bits, n in rows:
+        totals[child] = totals.get(child, 0) + n
+        counts = per_category.setdefault(child, {})
+        for code in codes_of(bits):
+            counts[code] = counts.get(code, 0) + n
     children = Region.objects.filter(parent=root).order_by("code")
     result = []
     for child in children:

@@ -79,3 +79,21 @@ def test_the_migration_fills_the_bits_from_the_category_rows(world):
     assert category_bits_drift() == {}
     assert Person.objects.get(name="赵两类").category_bits == category_bits(["06", "07"])
     assert Person.objects.filter(category_bits=0).count() == 0
+
+
+def test_totals_by_child_region_count_each_category_of_active_persons(world):
+    from tongzhan.core.choices import PersonStatus
+    from tongzhan.core.models import Region
+    from tongzhan.people.stats import totals_by_child
+    from tongzhan.testing import COUNTY, VILLAGE_B1
+
+    make_person("赵两类", VILLAGE_A1, ["06", "07"])
+    make_person("孙调出", VILLAGE_B1, ["06"], status=PersonStatus.TRANSFERRED)
+    rows = totals_by_child(world.user("leader"), Region.objects.get(code=COUNTY))
+    by_name = {row["region"].name: row for row in rows}
+    index = {code: i for i, code in enumerate(Category.values)}
+    a, b = by_name["清溪镇"], by_name["白石乡"]
+    # 清溪镇: 张青山 (06), 释明心 (05), 赵两类 (06, 07); 白石乡: 李白石 (06), not 孙调出.
+    assert a["total"] == 3 and b["total"] == 1
+    assert [a["categories"][index[c]] for c in ("05", "06", "07")] == [1, 2, 1]
+    assert b["categories"][index["06"]] == 1 and sum(b["categories"]) == 1
