@@ -179,10 +179,12 @@ def insert_rows(job: ImportJob, results) -> None:
             r.line,
             r.state,
             r.duplicate,
-            JSON.encode(r.issues),
+            # Most rows have neither issues nor matches: "[]" is their JSON, without the
+            # encoder's call (two per row; profiled: 1.2 s of this process's 8.6 s CPU).
+            JSON.encode(r.issues) if r.issues else "[]",
             r.summary_json or JSON.encode(r.summary),
             (r.data_json or JSON.encode(r.data)) if r.state in importable else "{}",
-            JSON.encode(r.matches),
+            JSON.encode(r.matches) if r.matches else "[]",
         )
         for r in results
     ]

@@ -44,7 +44,7 @@ class FileDuplicates:
         self.near: dict[int, int | list[int]] = {}
 
     def check(self, result: RowResult) -> None:
-        if result.state == ERROR or not result.data:
+        if not result.importable:
             return
         if result.id_index:
             first = self.ids.setdefault(int(result.id_index[:16], 16), result.line)
@@ -108,7 +108,7 @@ def _same(packed: int, result: RowResult) -> bool:
 
 def check_registry(results: list[RowResult], user, column=lambda key: key) -> None:
     """Compare a chunk of rows with the registry: at most six queries for the chunk."""
-    candidates = [r for r in results if r.state != ERROR and r.data]
+    candidates = [r for r in results if r.importable]
     if not candidates:
         return
     by_id = _registry_ids(candidates)
@@ -150,7 +150,15 @@ def _in(values) -> tuple[str, list]:
     length per chunk would hold tens of MB for the whole import."""
     values = list(values)
     size = max(64, 1 << (len(values) - 1).bit_length())
-    return ", ".join(["%s"] * size), values + [None] * (size - len(values))
+    return ", ".join([SQLITE_MARK] * size), values + [None] * (size - len(values))
+
+
+# The long lists of values go to SQLite with its own placeholder: Django rewrites each %s
+# of a statement into it with a regular expression, and for statements of thousands of
+# them that took longer than building them (profiled: 0.6 s of a 100,000-row check). The
+# IN and VALUES lists are SQLite's only (PostgreSQL gets arrays), and Django's rewrite
+# leaves a ? as it is.
+SQLITE_MARK = "?"
 
 
 def _registry_ids(results: list[RowResult]) -> dict[str, dict]:
@@ -213,7 +221,7 @@ def _select_near(
         size = max(64, 1 << (len(batch) - 1).bit_length())  # see _in
         params = [v for key, first, last in batch for v in (key, adapt(first), adapt(last))]
         params += [None] * (3 * (size - len(batch)))
-        values = "VALUES " + ", ".join(["(%s, %s, %s)"] * size)
+        values = "VALUES " + ", ".join([f"({SQLITE_MARK}, {SQLITE_MARK}, {SQLITE_MARK})"] * size)
         rows += _select_values(values, params, join_keys, without_id)
     return rows
 

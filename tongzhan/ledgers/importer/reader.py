@@ -7,14 +7,19 @@ them), and the header already found: the caller only sees data rows.
 """
 
 import codecs
+import contextlib
 import csv
+import ctypes
 import itertools
+import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from tongzhan.lib.iterables import batched
 
 from .columns import HEADER_SCAN_ROWS, Layout, find_layout
 
@@ -48,7 +53,11 @@ def read_ledger(path: Path, file_name: str) -> Ledger:
         )
     if suffix == ".csv":
         return _csv_ledger(path)
-    return _spreadsheet_ledger(path)
+    ledger = _spreadsheet_ledger(path)
+    # calamine's copy of the sheet is gone now (the rows are packed): give its pages back,
+    # or the allocator keeps them, in this process and in every process forked from it.
+    release_free_memory()
+    return ledger
 
 
 def _with_header(sheet: str, rows: Iterator[list], estimated: int) -> Ledger | None:
@@ -90,8 +99,38 @@ def _spreadsheet_ledger(path: Path) -> Ledger:
             continue
         ledger = _with_header(meta.name, _sheet_rows(sheet), sheet.end[0] + 1)
         if ledger is not None:
+            ledger.rows = _packed(ledger.rows)
             return ledger
     raise _no_header()
+
+
+# Rows per pickled block: the blocks the check reads at a time (validate.CHUNK).
+PACKED_ROWS = 1000
+
+
+def _packed(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The rows read now, kept pickled in blocks, given back one block at a time.
+
+    calamine reads a whole sheet at once and holds it until the last row is read: 87 MB
+    for 100,000 rows × 15 columns, for as long as the check runs. Pickled, the same rows
+    take 19 MB, and reading and unpickling them costs ~0.5 s of the check's CPU."""
+    blocks = [
+        pickle.dumps(list(block), pickle.HIGHEST_PROTOCOL) for block in batched(rows, PACKED_ROWS)
+    ]
+    return (row for block in _unpickled(blocks) for row in block)
+
+
+def _unpickled(blocks: list[bytes]) -> Iterator[list]:
+    blocks.reverse()  # popped from the end, so a block's bytes go as soon as it is read
+    while blocks:
+        yield pickle.loads(blocks.pop())  # noqa: S301 - bytes this process pickled itself
+
+
+def release_free_memory() -> None:
+    """Return the C allocator's free pages to the system (glibc's malloc_trim); a no-op
+    where there is no such call."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _sheet_rows(sheet) -> Iterator[list]:

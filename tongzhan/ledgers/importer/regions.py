@@ -70,6 +70,7 @@ class RegionResolver:
         self.by_bare: dict[str, list[str]] = defaultdict(list)
         self._paths: dict[str, str] = {}
         self._cache: dict[tuple[str, str], str] = {}
+        self._scope_cache: dict[tuple[str, tuple[str, ...]], tuple[str, str] | None] = {}
         self._load({_county_of(a.region_id) for a in user_assignments(user) if grants(a, "change")})
 
     def _load(self, roots: set[str]) -> None:
@@ -184,6 +185,21 @@ class RegionResolver:
         )
 
     def check_scope(self, code: str, categories: list[str]) -> None:
+        # The same few hundred villages and category sets recur in every ledger. The
+        # answer is kept, not the exception: raised again, one instance would carry
+        # every earlier raise's traceback (and its frames) along.
+        key = (code, tuple(categories))
+        if key not in self._scope_cache:
+            try:
+                self._check_scope(code, categories)
+            except Problem as problem:
+                self._scope_cache[key] = (str(problem), problem.level)
+            else:
+                self._scope_cache[key] = None
+        if self._scope_cache[key] is not None:
+            raise Problem(*self._scope_cache[key])
+
+    def _check_scope(self, code: str, categories: list[str]) -> None:
         if not any(g.low <= code <= g.high for g in self.grants):
             raise Problem(
                 _("区域“%(v)s”不在您的管辖范围内，不能导入到该区域") % {"v": self.name_of(code)}

@@ -1,8 +1,9 @@
 """Checking a whole ledger, streaming: read a chunk of rows, check each, compare the chunk
 with the registry in three queries, store the chunk's results, report progress.
 
-Memory stays bounded by the chunks in flight plus the file's duplicate keys (a few dozen
-bytes a row); the database work is a handful of statements per chunk, never one per row.
+Memory stays bounded by the chunks in flight plus, per row of the file, its duplicate
+keys (a few dozen bytes) and, for a spreadsheet, the row itself pickled (about 200 bytes:
+reader._packed); the database work is a handful of statements per chunk, never one per row.
 
 Checking a row is pure Python (about 140 µs: cleaning, ID number, encryption, pinyin) and
 needs nothing but the checker, so a large ledger's chunks are checked by forked processes

@@ -360,3 +360,19 @@ def test_regions_by_township_and_village_columns_or_by_code_and_more_unknown_val
     assert by_line[6].state == "error" and "未找到区域" in by_line[6].issues[0][2]
     assert by_line[7].state == "error" and "区划代码" in by_line[7].issues[0][1]
     assert by_line[8].state == "skipped"
+
+
+def test_a_region_out_of_scope_is_refused_on_every_row_with_a_fresh_error(registry):
+    from tongzhan.ledgers.importer.regions import RegionResolver
+    from tongzhan.ledgers.importer.values import Problem
+    from tongzhan.testing import VILLAGE_A1
+
+    regions = RegionResolver(registry.user("township_b"))
+    raised = []
+    for _row in range(2):  # the answer is cached after the first row
+        with pytest.raises(Problem, match="不在您的管辖范围内") as caught:
+            regions.check_scope(VILLAGE_A1, ["06"])
+        raised.append(caught.value)
+    assert raised[0] is not raised[1]  # one instance raised twice would keep both tracebacks
+    regions.check_scope("330599201201", ["06"])  # its own village passes, cached or not
+    regions.check_scope("330599201201", ["06"])
