@@ -12,13 +12,15 @@ with the C.UTF-8 collation (docs/postgresql.md), which orders text by code point
 ranges assume.
 """
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.lookups import Contains
 from pypinyin import lazy_pinyin
 
 from tongzhan.lib import chinese, crypto
 from tongzhan.lib.surnames import COMPOUND_SURNAMES, SURNAMES
 
-from .models import Person, PersonSearchKey
+from .models import NonPublicProfile, Person, PersonSearchKey
 
 
 def name_key(name: str) -> str:
@@ -135,5 +137,20 @@ def _text_q(keys: chinese.QueryKeys) -> Q:
     condition = Q(name_key__contains=keys.simplified) if keys.simplified else Q()
     # Units are stored as typed: look for the text as typed and in Simplified.
     for term in dict.fromkeys([keys.text, chinese.to_simplified(keys.text)]):
-        condition |= Q(work_unit__contains=term) | Q(non_public__enterprise__contains=term)
+        condition |= Q(work_unit__contains=term) | _enterprise_q(term)
     return condition
+
+
+def _enterprise_q(term: str) -> Q:
+    """The person's enterprise (非公 profile) contains the text.
+
+    Every role that searches persons sees at most a county, so the enterprise is best read
+    for each person of the scope by the profile's unique person index. SQLite does that
+    for the join. PostgreSQL, given the join, may hash the whole profile table instead
+    (220,000 rows at 1M persons: a county's name search 55 ms against 26 ms); given the
+    enterprise as a correlated subquery it cannot, and SQLite runs that form 4 ms slower
+    (17.5 against 21.5 ms), hence one form per engine."""
+    if connection.vendor != "postgresql":
+        return Q(non_public__enterprise__contains=term)
+    profile = NonPublicProfile.objects.filter(person=OuterRef("pk")).values("enterprise")
+    return Q(Contains(Subquery(profile[:1]), term))
