@@ -210,10 +210,9 @@ def _codes_of(bits: int) -> tuple[str, ...]:
     return tuple(c for c in Category.values if bits >> (int(c) - 1) & 1)
 
 
-def in_categories(codes, path: str = "category_bits") -> Q:
+def in_categories(codes) -> Q:
     """Persons in any of the categories: one AND on the column the covering index holds."""
-    mask = category_bits(codes)
-    return Q(GreaterThan(F(path).bitand(mask), 0))
+    return Q(GreaterThan(F("category_bits").bitand(category_bits(codes)), 0))
 
 
 class PersonCategory(models.Model):
