@@ -13,12 +13,11 @@ DEFAULT_INTERVAL_MONTHS = 3  # quarterly, the usual county rule
 DEFAULT_LATE_ENTRY_DAYS = 7
 
 
-def _person_line_q(person_path: str, lines: list[str]) -> Q:
-    from tongzhan.people.models import PersonCategory
+def _person_line_q(lines: list[str]) -> Q:
+    """The record's person is in one of the lines: the same test as the person's own scope."""
+    from tongzhan.people.models import in_categories
 
-    return Q(
-        Exists(PersonCategory.objects.filter(person=OuterRef(person_path), category__in=lines))
-    )
+    return in_categories(lines, person="person")
 
 
 class EngagementSettings(models.Model):
@@ -106,7 +105,7 @@ class Pairing(models.Model):
 
     @staticmethod
     def scope_line_q(lines: list[str]) -> Q:
-        return _person_line_q("person_id", lines)
+        return _person_line_q(lines)
 
 
 class ContactLog(models.Model):
@@ -151,19 +150,11 @@ class ContactLog(models.Model):
 
     @staticmethod
     def scope_line_q(lines: list[str]) -> Q:
-        from tongzhan.people.models import PersonCategory
+        from tongzhan.people.models import in_categories
 
         through = ContactLog.persons.through
-        return Q(
-            Exists(
-                through.objects.filter(
-                    contactlog=OuterRef("pk"),
-                    person__in=PersonCategory.objects.filter(category__in=lines).values(
-                        "person_id"
-                    ),
-                )
-            )
-        )
+        persons = through.objects.filter(contactlog=OuterRef("pk"))
+        return Q(Exists(persons.filter(in_categories(lines, person="person"))))
 
 
 class ContactLogRevision(models.Model):
@@ -276,7 +267,7 @@ class Request(models.Model):
 
     @staticmethod
     def scope_line_q(lines: list[str]) -> Q:
-        return _person_line_q("person_id", lines)
+        return _person_line_q(lines)
 
 
 class RequestStep(models.Model):

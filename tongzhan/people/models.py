@@ -210,9 +210,11 @@ def _codes_of(bits: int) -> tuple[str, ...]:
     return tuple(c for c in Category.values if bits >> (int(c) - 1) & 1)
 
 
-def in_categories(codes) -> Q:
-    """Persons in any of the categories: one AND on the column the covering index holds."""
-    return Q(GreaterThan(F("category_bits").bitand(category_bits(codes)), 0))
+def in_categories(codes, person: str = "") -> Q:
+    """Persons in any of the categories: one AND on the column the covering index holds.
+    `person` is the path to the person from another model ("person"), for line scopes."""
+    column = f"{person}__category_bits" if person else "category_bits"
+    return Q(GreaterThan(F(column).bitand(category_bits(codes)), 0))
 
 
 class PersonCategory(models.Model):
