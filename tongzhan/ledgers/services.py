@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,18 +270,26 @@ def _write(job: ImportJob, progress) -> None:
 
 
 def importable_chunks(job: ImportJob, size: int | None = None):
-    """(line, data) of the rows confirming writes, in line order, by keyset pages."""
+    """(line, data) of the rows confirming writes, in line order, a window of `size` lines
+    at a time (at most `size` rows: a line is one row).
+
+    Windows of lines rather than "the next `size` rows after the last line": the job's
+    rows were all inserted moments ago, so PostgreSQL's statistics do not know them and it
+    planned "next rows" as a bitmap scan and sort of every row still to come (25 ms a page,
+    4.7 s of a 100,000-row write); a window is a plain range of the (job, state, line)
+    index whatever the statistics say."""
     size = size or WRITE_CHUNK
     rows = ImportRow.objects.filter(job=job, state__in=[RowState.OK, RowState.WARNING])
     if job.options.get("skip_duplicates"):
         rows = rows.filter(duplicate=False)
-    last = 0
-    while True:
-        page = list(rows.filter(line__gt=last).order_by("line").values_list("line", "data")[:size])
-        if not page:
-            return
-        yield page
-        last = page[-1][0]
+    lines = ImportRow.objects.filter(job=job).aggregate(first=Min("line"), last=Max("line"))
+    if lines["first"] is None:
+        return
+    for start in range(lines["first"] - 1, lines["last"], size):
+        window = rows.filter(line__gt=start, line__lte=start + size)
+        page = list(window.order_by("line").values_list("line", "data"))
+        if page:
+            yield page
 
 
 def _report_progress(job: ImportJob, done: int, total: int, progress) -> None:

@@ -89,8 +89,12 @@ def write_chunk(rows: list[tuple[int, dict]], user, job) -> int:
     tables["person"].insert(persons)
     for name, table_rows in related.items():
         tables[name].insert(table_rows)
-    # As in do_create_person: what was written must be inside the writer's scope.
-    if Person.objects.restrict(user, "change").filter(pk__in=ids).count() != len(ids):
+    # As in do_create_person: what was written must be inside the writer's scope. The range
+    # of ids is for PostgreSQL's planner: given only the list, it read the scope's whole
+    # region range (a county: 17,000 persons, 41 ms a chunk); with the range, the covering
+    # index's (region, …, id) entries of these ids (4 ms).
+    written = Person.objects.filter(pk__gte=min(ids), pk__lte=max(ids), pk__in=ids)
+    if written.restrict(user, "change").count() != len(ids):
         raise OutOfScope("an imported person is outside the importing user's scope")
     record_many(audit)
     return len(ids)
