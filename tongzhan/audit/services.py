@@ -106,16 +106,42 @@ def record_many(entries: Iterable[dict], batch_size: int = 1000) -> int:
     cost more than the hashing)."""
     count = 0
     with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head = lock_head()
         batch: list[dict] = []
         for kwargs in entries:
             batch.append(_chained_values(head, **kwargs))
             if len(batch) >= batch_size:
-                count += _insert(batch)
+                count += insert_chained(batch)
                 batch = []
-        count += _insert(batch)
-        head.save(update_fields=["seq", "mac"])
+        count += insert_chained(batch)
+        save_head(head)
     return count
+
+
+# record_many in three steps, for a writer that computes the chain apart from inserting it
+# (the import prepares one chunk while the database takes the previous one).
+
+
+def lock_head() -> AuditHead:
+    """The chain's head, locked until the caller's transaction ends."""
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
+def chained(head: AuditHead, entries: Iterable[dict]) -> list[dict]:
+    """The values of the next entries after `head`, MACs included, in order; advances
+    `head` (not saved). Touches no database: it may run in another thread, one call at a
+    time, while the head stays locked."""
+    return [_chained_values(head, **kwargs) for kwargs in entries]
+
+
+def insert_chained(values: list[dict]) -> int:
+    """Insert entries computed by `chained` (or `_chained_values`), in their order."""
+    return _insert(values)
+
+
+def save_head(head: AuditHead) -> None:
+    head.save(update_fields=["seq", "mac"])
 
 
 def _insert(entries: list[dict]) -> int:

@@ -29,7 +29,7 @@ from .importer.fastsql import write_rows
 from .importer.reader import SUPPORTED, LedgerFileError, read_ledger
 from .importer.rows import JSON
 from .importer.validate import CHUNK, check_ledger
-from .importer.write import drop_late_conflicts, write_chunk
+from .importer.write import drop_late_conflicts, write_all
 from .models import STALE_AFTER, ImportJob, ImportRow, RowState
 
 logger = logging.getLogger(__name__)
@@ -256,12 +256,11 @@ def import_job(job_id: int, progress=None) -> ImportJob:
 
 
 def _write(job: ImportJob, progress) -> None:
-    total, created = job.importable_count, 0
-    for rows in importable_chunks(job):
-        kept = drop_late_conflicts(job, rows)
-        if kept:
-            created += write_chunk(kept, job.user, job)
-        _report_progress(job, created, total, progress)
+    total = job.importable_count
+    chunks = (drop_late_conflicts(job, rows) for rows in importable_chunks(job))
+    created = write_all(
+        chunks, job.user, job, done=lambda count: _report_progress(job, count, total, progress)
+    )
     _recount(job)
     job.imported_count = created
     job.status, job.finished_at = Status.DONE, timezone.now()

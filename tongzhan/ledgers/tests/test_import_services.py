@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 from tongzhan.audit.models import AuditAction, AuditEntry, AuditResult
 from tongzhan.audit.services import verify_chain
 from tongzhan.ledgers import services
+from tongzhan.ledgers.importer import write
 from tongzhan.ledgers.models import ImportJob, ImportRow
 from tongzhan.ledgers.tests import ledger_files as lf
 from tongzhan.lib.crypto import blind_index
@@ -124,16 +125,16 @@ def test_a_failure_in_the_middle_of_the_write_writes_nothing(registry, tmp_path,
     job = checked_job(registry, tmp_path)
     before = Person.objects.count()
     calls = []
-    real = services.write_chunk
+    real = write.insert_chunk
 
-    def fail_on_second_chunk(rows, user, job):
-        calls.append(len(rows))
+    def fail_on_second_chunk(chunk, user):
+        calls.append(len(chunk.ids))
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(rows, user, job)
+        return real(chunk, user)
 
     monkeypatch.setattr(services, "WRITE_CHUNK", 5)
-    monkeypatch.setattr(services, "write_chunk", fail_on_second_chunk)
+    monkeypatch.setattr(write, "insert_chunk", fail_on_second_chunk)
     job = confirm_and_run(job, registry.user("township_a"))
     assert len(calls) == 2 and calls[0] > 0  # the first chunk was written, the second failed
     assert job.status == ImportJob.Status.FAILED and "没有写入任何数据" in job.message
@@ -146,9 +147,50 @@ def test_a_failure_in_the_middle_of_the_write_writes_nothing(registry, tmp_path,
     assert ImportRow.objects.filter(job=job).count() == job.rows_total
 
 
+def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
+    registry, tmp_path, monkeypatch
+):
+    """Chunks are prepared in a second thread while the previous one is inserted: the
+    persons' ids, the CREATE rows and the chain come out as one chunk would make them."""
+    monkeypatch.setattr(services, "WRITE_CHUNK", 2)
+    job = confirm_and_run(checked_job(registry, tmp_path), registry.user("township_a"))
+    assert job.status == ImportJob.Status.DONE and job.imported_count > 4
+    created = list(
+        AuditEntry.objects.filter(action=AuditAction.CREATE)
+        .order_by("seq")
+        .values_list("object_id", "detail")
+    )
+    lines = [json.loads(detail)["import"]["line"] for _id, detail in created]
+    ids = [int(object_id) for object_id, _detail in created]
+    assert len(created) == job.imported_count and lines == sorted(lines) and ids == sorted(ids)
+    written = Person.objects.filter(pk__in=ids)
+    assert written.count() == len(ids) and set(written.values_list("pk", flat=True)) == set(ids)
+    assert category_bits_drift() == {} and verify_chain().ok
+
+
+def test_a_failure_while_preparing_a_chunk_writes_nothing(registry, tmp_path, monkeypatch):
+    job = checked_job(registry, tmp_path)
+    before = Person.objects.count()
+    real, calls = write.prepare_chunk, []
+
+    def fail_on_third_chunk(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise ValueError("bad value")
+        return real(*args)
+
+    monkeypatch.setattr(services, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(write, "prepare_chunk", fail_on_third_chunk)
+    job = confirm_and_run(job, registry.user("township_a"))
+    assert len(calls) >= 3 and job.status == ImportJob.Status.FAILED  # one chunk runs ahead
+    assert Person.objects.count() == before
+    assert not AuditEntry.objects.filter(action=AuditAction.CREATE).exists()
+    assert verify_chain().ok
+
+
 def test_a_failed_write_can_be_confirmed_again(registry, tmp_path, monkeypatch):
     job = checked_job(registry, tmp_path)
-    monkeypatch.setattr(services, "write_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError))
+    monkeypatch.setattr(write, "insert_chunk", lambda *a: (_ for _ in ()).throw(RuntimeError))
     job = confirm_and_run(job, registry.user("township_a"))
     assert job.status == ImportJob.Status.FAILED
     monkeypatch.undo()
