@@ -13,9 +13,10 @@ one transaction around every chunk.
 import contextvars
 import functools
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from tongzhan.audit.models import AuditAction
@@ -76,27 +77,26 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
     """Create the persons of every chunk with everything do_create_person writes; `done`
     hears the running count after each chunk. The caller holds the one transaction.
 
-    Two steps per chunk, overlapped: preparing its rows and audit entries is pure Python
-    and runs in a second thread while this one has the database take the previous chunk
-    (psycopg lets go of the interpreter while it waits for PostgreSQL). Measured on
-    100,000 persons (docs/PERFORMANCE.md, round 4): PostgreSQL 23–26 → 19–21 s; SQLite
-    unchanged (sqlite3 lets go for each row's step, a few tens of microseconds, and waits
-    for the other thread's time slice to get it back). The chunks come from
-    the database through this thread (read, and checked for late conflicts); the audit
-    chain's head is locked for the whole write and advanced by the preparing thread, one
-    chunk at a time, in order."""
+    Two steps per chunk: preparing its rows and audit entries (pure Python), inserting
+    them. On PostgreSQL the preparing runs in a second thread while this one has the
+    database take the previous chunk (psycopg lets go of the interpreter while it waits
+    for the server): 23.6–23.9 → 19.6–21.2 s for 100,000 persons, A/B (docs/PERFORMANCE.md,
+    round 4). SQLite works inside this process and lets go only for each row's step, a
+    few tens of microseconds, then waits for the other thread's time slice to end: the
+    same overlap made its write 2–3 s slower, so there the two steps take turns. The
+    chunks come from the database through this thread (read, and checked for late
+    conflicts); the audit chain's head is locked for the whole write and advanced by the
+    preparing, one chunk at a time, in order."""
     head = lock_head()
     ids = IdSource(Person)
     _inserters()  # built here: building one quotes names through this thread's connection
     created = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as preparer:
+    with _Preparer(_prepare_threads()) as preparer:
         pending = None
         for rows in chunks:
             if not rows:
                 continue
-            # In the caller's context: the audit rows take the request's address from it.
-            task = (rows, ids.take(len(rows)), user, job, head, stamp())
-            ready = preparer.submit(contextvars.copy_context().run, prepare_chunk, *task)
+            ready = preparer.prepare(rows, ids.take(len(rows)), user, job, head, stamp())
             if pending is not None:
                 created += insert_chunk(pending.result(), user)
                 done(created)
@@ -106,6 +106,33 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
             done(created)
     save_head(head)
     return created
+
+
+def _prepare_threads() -> int:
+    return 1 if connection.vendor == "postgresql" else 0
+
+
+class _Preparer:
+    """prepare_chunk in one other thread (threads=1), or here and now (threads=0); either
+    way a Future of the result, so the caller's loop is the same."""
+
+    def __init__(self, threads: int):
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="import-prepare") if threads else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)  # a chunk still being prepared is waited for
+
+    def prepare(self, *task) -> Future:
+        if self.pool is not None:
+            # In the caller's context: the audit rows take the request's address from it.
+            return self.pool.submit(contextvars.copy_context().run, prepare_chunk, *task)
+        done = Future()
+        done.set_result(prepare_chunk(*task))
+        return done
 
 
 @dataclass

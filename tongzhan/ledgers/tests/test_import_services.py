@@ -147,12 +147,14 @@ def test_a_failure_in_the_middle_of_the_write_writes_nothing(registry, tmp_path,
     assert ImportRow.objects.filter(job=job).count() == job.rows_total
 
 
+@pytest.mark.parametrize("threads", [0, 1])
 def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
-    registry, tmp_path, monkeypatch
+    registry, tmp_path, monkeypatch, threads
 ):
-    """Chunks are prepared in a second thread while the previous one is inserted: the
-    persons' ids, the CREATE rows and the chain come out as one chunk would make them."""
+    """Chunks are prepared ahead (on PostgreSQL in a second thread) of the previous one's
+    insert: ids, CREATE rows and the chain come out as one chunk would make them."""
     monkeypatch.setattr(services, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(write, "_prepare_threads", lambda: threads)
     job = confirm_and_run(checked_job(registry, tmp_path), registry.user("township_a"))
     assert job.status == ImportJob.Status.DONE and job.imported_count > 4
     created = list(
@@ -168,7 +170,9 @@ def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
     assert category_bits_drift() == {} and verify_chain().ok
 
 
-def test_a_failure_while_preparing_a_chunk_writes_nothing(registry, tmp_path, monkeypatch):
+@pytest.mark.parametrize("threads", [0, 1])
+def test_a_failure_while_preparing_a_chunk_writes_nothing(registry, tmp_path, monkeypatch, threads):
+    monkeypatch.setattr(write, "_prepare_threads", lambda: threads)
     job = checked_job(registry, tmp_path)
     before = Person.objects.count()
     real, calls = write.prepare_chunk, []
