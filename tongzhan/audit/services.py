@@ -135,16 +135,12 @@ def chained(head: AuditHead, entries: Iterable[dict]) -> list[dict]:
     return [_chained_values(head, **kwargs) for kwargs in entries]
 
 
-def insert_chained(values: list[dict]) -> int:
-    """Insert entries computed by `chained` (or `_chained_values`), in their order."""
-    return _insert(values)
-
-
 def save_head(head: AuditHead) -> None:
     head.save(update_fields=["seq", "mac"])
 
 
-def _insert(entries: list[dict]) -> int:
+def insert_chained(entries: list[dict]) -> int:
+    """Insert entries computed by `chained` (or `_chained_values`), in their order."""
     if not entries:
         return 0
     ops = connection.ops
