@@ -113,7 +113,8 @@ class ImportRow(models.Model):
     """One non-blank row of an uploaded ledger: its state, its problems by column, and the
     values confirming would write (ID and phone only encrypted and masked)."""
 
-    job = models.ForeignKey(ImportJob, models.CASCADE, related_name="rows")
+    # No index of its own: the unique (job, line) index serves lookups by job.
+    job = models.ForeignKey(ImportJob, models.CASCADE, related_name="rows", db_index=False)
     line = models.PositiveIntegerField(_("行号"))
     state = models.CharField(_("状态"), max_length=10, choices=RowState.choices)
     # A likely duplicate (same name or pinyin and birth date), in the file or the registry.
