@@ -221,9 +221,7 @@ class PersonCategory(models.Model):
     """A person's membership in one of the 12 categories; lines (条) filter on these."""
 
     # No index of its own: the unique (person, category) index serves lookups by person.
-    person = models.ForeignKey(
-        Person, models.CASCADE, related_name="categories", db_index=False
-    )
+    person = models.ForeignKey(Person, models.CASCADE, related_name="categories", db_index=False)
     category = models.CharField(_("类别"), max_length=2, choices=Category.choices)
 
     class Meta:
@@ -247,9 +245,7 @@ class PersonSearchKey(models.Model):
         INITIALS = "i", _("首字母")
 
     # No index of its own: the unique (person, kind, key) index serves lookups by person.
-    person = models.ForeignKey(
-        Person, models.CASCADE, related_name="search_keys", db_index=False
-    )
+    person = models.ForeignKey(Person, models.CASCADE, related_name="search_keys", db_index=False)
     kind = models.CharField(max_length=1, choices=Kind.choices)
     key = models.CharField(max_length=64)
     # The person's region, copied (search.index_person) so that a scoped search reads only

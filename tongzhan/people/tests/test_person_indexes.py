@@ -33,7 +33,6 @@ def test_no_index_repeats_another_or_serves_only_like(db):
     assert [columns for columns in indexes.values() if columns == ["region_id"]] == []
 
 
-
 # The tables a ledger import writes, 100,000 rows at a time: every index there is paid for
 # by each row. (Smaller tables elsewhere keep Django's foreign-key indexes beside composite
 # ones that begin with the same column; there the cost does not show.)
