@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First, so every audit row (an idle-timeout logout too) knows the source IP.
     "tongzhan.audit.middleware.RequestContextMiddleware",
+    # SQLite's "database is locked" (a large import is writing) → 503 with the reason.
+    "tongzhan.core.middleware.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -133,6 +135,7 @@ if DATABASE_URL:
         "TONGZHAN_TEST_DB_NAME", "test_tongzhan"
     )
 else:
+    SQLITE_BUSY_SECONDS = int(os.environ.get("TONGZHAN_SQLITE_BUSY_SECONDS", 10))
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -140,8 +143,11 @@ else:
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing mid-transaction.
+                # busy_timeout: how long a write waits for another one (a ledger import
+                # writes 100,000 persons in one transaction) before core.middleware
+                # answers 503.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+                f"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000};",
                 "transaction_mode": "IMMEDIATE",
             },
         }
@@ -187,6 +193,8 @@ AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Django's database sessions, but an update waits only a moment for a busy SQLite.
+SESSION_ENGINE = "tongzhan.accounts.sessions"
 SESSION_COOKIE_AGE = 12 * 3600  # hard cap; the idle timeout is enforced by middleware
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
