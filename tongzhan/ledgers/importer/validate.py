@@ -145,14 +145,19 @@ _worker_checker: RowChecker | None = None
 def _start_worker(checker: RowChecker) -> None:
     global _worker_checker
     _worker_checker = checker
-    # The forked process shares this process's database connections (the same socket):
-    # using one would corrupt the importing process's session, so any attempt fails loudly.
+    forbid_database()
+
+
+def forbid_database() -> None:
+    """In a process forked from the importing one: it shares that process's database
+    connections (the same socket, the same SQLite transaction), and using one would corrupt
+    the importer's session, so any attempt fails loudly."""
     for connection in connections.all():
         connection.execute_wrappers.append(_no_database)
 
 
 def _no_database(*args):
-    raise RuntimeError("a row-checking process must not use the database")
+    raise RuntimeError("a process forked by the import must not use the database")
 
 
 def _check_in_worker(chunk: list) -> list[RowResult | None]:

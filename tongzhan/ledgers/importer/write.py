@@ -10,13 +10,14 @@ audit rows are chained as audit.services.record_many chains them. The caller hol
 one transaction around every chunk.
 """
 
-import contextvars
 import functools
+import gc
+import multiprocessing
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
-from django.db import connection
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tongzhan.audit.models import AuditAction
@@ -34,6 +35,7 @@ from tongzhan.people.services import CHILDREN, PLAIN_FIELDS, PROFILES, _row
 
 from ..models import ImportRow, RowState
 from .fastsql import IdSource, Inserter, stamp
+from .validate import PARALLEL_FROM_ROWS, forbid_database
 
 # Keys of a checked row's data that are not Person columns.
 NOT_COLUMNS = {"categories", "non_public", "religious", "search_p", "search_i"}
@@ -77,26 +79,25 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
     """Create the persons of every chunk with everything do_create_person writes; `done`
     hears the running count after each chunk. The caller holds the one transaction.
 
-    Two steps per chunk: preparing its rows and audit entries (pure Python), inserting
-    them. On PostgreSQL the preparing runs in a second thread while this one has the
-    database take the previous chunk (psycopg lets go of the interpreter while it waits
-    for the server): 23.6–23.9 → 19.6–21.2 s for 100,000 persons, A/B (docs/PERFORMANCE.md,
-    round 4). SQLite works inside this process and lets go only for each row's step, a
-    few tens of microseconds, then waits for the other thread's time slice to end: the
-    same overlap made its write 2–3 s slower, so there the two steps take turns. The
-    chunks come from the database through this thread (read, and checked for late
-    conflicts); the audit chain's head is locked for the whole write and advanced by the
-    preparing, one chunk at a time, in order."""
+    Two steps per chunk: preparing its rows and audit entries (pure Python, about 50 µs a
+    person), inserting them. A large import prepares the next chunk in a forked process
+    while this one has the database take the previous one (_in_process). The chunks come
+    from the database through this process (read, and checked for late conflicts); the
+    audit chain's head is locked for the whole write and advanced by the preparing, one
+    chunk at a time, in order."""
     head = lock_head()
     ids = IdSource(Person)
-    _inserters()  # built here: building one quotes names through this thread's connection
+    # Made here, before a preparing process is forked: the inserters quote names through
+    # this process's connection, which the fork must not use.
+    _inserters()
+    _snapshot_base()
     created = 0
-    with _Preparer(_prepare_threads()) as preparer:
+    with _Preparer(_in_process(job), user, job, head) as preparer:
         pending = None
         for rows in chunks:
             if not rows:
                 continue
-            ready = preparer.prepare(rows, ids.take(len(rows)), user, job, head, stamp())
+            ready = preparer.prepare(rows, ids.take(len(rows)), stamp())
             if pending is not None:
                 created += insert_chunk(pending.result(), user)
                 done(created)
@@ -108,31 +109,79 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
     return created
 
 
-def _prepare_threads() -> int:
-    return 1 if connection.vendor == "postgresql" else 0
+def _in_process(job) -> bool:
+    """Whether the chunks are prepared in a forked process: for a ledger as large as the
+    check forks for, unless processes are turned off (TONGZHAN_IMPORT_PROCESSES=0).
+
+    Measured on 100,000 persons (docs/PERFORMANCE.md, round 5): SQLite, whose work is
+    inside this process, 31.9 / 33.6 s preparing here → 22.8 / 27.9 s; PostgreSQL
+    28.5–44.2 s with the preparing thread of round 4 (a thread: the two contend for the
+    interpreter) against 31.5–38.9 s, four pairs each, equal within this VM's noise,
+    so one way for both."""
+    return settings.IMPORT_CHECK_PROCESSES > 0 and job.importable_count >= PARALLEL_FROM_ROWS
 
 
 class _Preparer:
-    """prepare_chunk in one other thread (threads=1), or here and now (threads=0); either
-    way a Future of the result, so the caller's loop is the same."""
+    """prepare_chunk(rows, ids, user, job, head, now) for one chunk after another, here
+    and now or in one forked process; either way prepare() answers something whose
+    result() is the PreparedChunk, so the caller's loop is the same."""
 
-    def __init__(self, threads: int):
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="import-prepare") if threads else None
+    def __init__(self, in_process: bool, user, job, head):
+        self.user, self.job, self.head = user, job, head
+        self.pool = None
+        if in_process:
+            # As for the check's processes (validate.checked_chunks): what exists now is
+            # shared with the fork, frozen so that the collector does not copy its pages.
+            gc.freeze()
+            context = multiprocessing.get_context("fork")
+            self.pool = context.Pool(1, initializer=_start_preparer, initargs=(user, job, head))
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)  # a chunk still being prepared is waited for
+    def __exit__(self, exc_type, *exc_info):
+        if self.pool is None:
+            return
+        if exc_type is None:
+            self.pool.close()
+            self.pool.join()
+        else:
+            self.pool.terminate()  # a chunk still being prepared is of no use
+        gc.unfreeze()
 
-    def prepare(self, *task) -> Future:
-        if self.pool is not None:
-            # In the caller's context: the audit rows take the request's address from it.
-            return self.pool.submit(contextvars.copy_context().run, prepare_chunk, *task)
-        done = Future()
-        done.set_result(prepare_chunk(*task))
-        return done
+    def prepare(self, rows, ids: list[int], now):
+        if self.pool is None:
+            done = Future()
+            done.set_result(prepare_chunk(rows, ids, self.user, self.job, self.head, now))
+            return done
+        # The process keeps its own copy of the head and advances it; this one's follows
+        # from each chunk's last entry as the chunks come back (save_head writes it).
+        return _FromProcess(self.pool.apply_async(_prepare_in_process, (rows, ids, now)), self.head)
+
+
+class _FromProcess:
+    def __init__(self, pending, head):
+        self.pending, self.head = pending, head
+
+    def result(self) -> "PreparedChunk":
+        chunk = self.pending.get()
+        if chunk.audit:
+            self.head.seq, self.head.mac = chunk.audit[-1]["seq"], chunk.audit[-1]["mac"]
+        return chunk
+
+
+_preparing: tuple | None = None
+
+
+def _start_preparer(user, job, head) -> None:
+    global _preparing
+    _preparing = (user, job, head)
+    forbid_database()
+
+
+def _prepare_in_process(rows, ids: list[int], now) -> "PreparedChunk":
+    user, job, head = _preparing
+    return prepare_chunk(rows, ids, user, job, head, now)
 
 
 @dataclass

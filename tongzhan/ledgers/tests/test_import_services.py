@@ -2,6 +2,7 @@
 chain intact; the command line; the background worker."""
 
 import json
+import os
 from io import StringIO
 
 import pytest
@@ -12,7 +13,7 @@ from tongzhan.audit.models import AuditAction, AuditEntry, AuditResult
 from tongzhan.audit.services import verify_chain
 from tongzhan.ledgers import services
 from tongzhan.ledgers.importer import write
-from tongzhan.ledgers.models import ImportJob, ImportRow
+from tongzhan.ledgers.models import ImportJob, ImportRow, RowState
 from tongzhan.ledgers.tests import ledger_files as lf
 from tongzhan.lib.crypto import blind_index
 from tongzhan.people import search
@@ -147,14 +148,15 @@ def test_a_failure_in_the_middle_of_the_write_writes_nothing(registry, tmp_path,
     assert ImportRow.objects.filter(job=job).count() == job.rows_total
 
 
-@pytest.mark.parametrize("threads", [0, 1])
+@pytest.mark.parametrize("in_process", [False, True])
 def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
-    registry, tmp_path, monkeypatch, threads
+    registry, tmp_path, monkeypatch, in_process
 ):
-    """Chunks are prepared ahead (on PostgreSQL in a second thread) of the previous one's
-    insert: ids, CREATE rows and the chain come out as one chunk would make them."""
+    """Chunks are prepared ahead (for a large ledger in a forked process) of the previous
+    one's insert: ids, CREATE rows and the chain come out as one chunk would make them."""
     monkeypatch.setattr(services, "WRITE_CHUNK", 2)
-    monkeypatch.setattr(write, "_prepare_threads", lambda: threads)
+    monkeypatch.setattr(write, "_in_process", lambda job: in_process)
+    forked = spy_on_forked_preparing(monkeypatch)
     job = confirm_and_run(checked_job(registry, tmp_path), registry.user("township_a"))
     assert job.status == ImportJob.Status.DONE and job.imported_count > 4
     created = list(
@@ -168,25 +170,53 @@ def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
     written = Person.objects.filter(pk__in=ids)
     assert written.count() == len(ids) and set(written.values_list("pk", flat=True)) == set(ids)
     assert category_bits_drift() == {} and verify_chain().ok
+    # Prepared by another process when asked to (else the test would pass without one).
+    assert forked() == in_process
 
 
-@pytest.mark.parametrize("threads", [0, 1])
-def test_a_failure_while_preparing_a_chunk_writes_nothing(registry, tmp_path, monkeypatch, threads):
-    monkeypatch.setattr(write, "_prepare_threads", lambda: threads)
+def spy_on_forked_preparing(monkeypatch):
+    """() -> whether any chunk came back prepared by a process other than this one."""
+    real, pids = write.prepare_chunk, []
+
+    def prepare_chunk(*args):
+        chunk = real(*args)
+        chunk.audit[0]["preparing_pid"] = os.getpid()  # not a column: insert_chained skips it
+        return chunk
+
+    monkeypatch.setattr(write, "prepare_chunk", prepare_chunk)
+    real_insert = write.insert_chunk
+
+    def insert_chunk(chunk, user):
+        pids.append(chunk.audit[0].pop("preparing_pid"))
+        return real_insert(chunk, user)
+
+    monkeypatch.setattr(write, "insert_chunk", insert_chunk)
+    return lambda: any(pid != os.getpid() for pid in pids)
+
+
+@pytest.mark.parametrize("in_process", [False, True])
+def test_a_failure_while_preparing_a_chunk_writes_nothing(
+    registry, tmp_path, monkeypatch, in_process
+):
+    monkeypatch.setattr(write, "_in_process", lambda job: in_process)
     job = checked_job(registry, tmp_path)
     before = Person.objects.count()
-    real, calls = write.prepare_chunk, []
+    real = write.prepare_chunk
 
-    def fail_on_third_chunk(*args):
-        calls.append(1)
-        if len(calls) == 3:
+    # The third chunk of two rows fails (told by its lines: a forked process has its own
+    # copy of anything this test would count in).
+    importable = ImportRow.objects.filter(job=job, state__in=[RowState.OK, RowState.WARNING])
+    third = sorted(importable.values_list("line", flat=True))[4]
+
+    def fail_on_third_chunk(rows, *args):
+        if rows[0][0] >= third:
             raise ValueError("bad value")
-        return real(*args)
+        return real(rows, *args)
 
     monkeypatch.setattr(services, "WRITE_CHUNK", 2)
     monkeypatch.setattr(write, "prepare_chunk", fail_on_third_chunk)
     job = confirm_and_run(job, registry.user("township_a"))
-    assert len(calls) >= 3 and job.status == ImportJob.Status.FAILED  # one chunk runs ahead
+    assert job.status == ImportJob.Status.FAILED
     assert Person.objects.count() == before
     assert not AuditEntry.objects.filter(action=AuditAction.CREATE).exists()
     assert verify_chain().ok
@@ -390,3 +420,23 @@ def test_record_many_chains_exactly_as_record_would(world):
         assert entry.mac == chain_mac([getattr(entry, f) for f in fields], previous)
         previous = entry.mac
     assert entries[1].object_repr == "张青山" and verify_chain().ok
+
+
+def test_a_preparing_process_that_touches_the_database_fails_the_write_and_writes_nothing(
+    registry, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(write, "_in_process", lambda job: True)
+    real = write.prepare_chunk
+
+    def prepare_that_queries(*args):
+        Person.objects.count()  # forbidden in the preparing process: the socket is ours
+        return real(*args)
+
+    monkeypatch.setattr(write, "prepare_chunk", prepare_that_queries)
+    job = checked_job(registry, tmp_path)
+    before = Person.objects.count()
+    job = confirm_and_run(job, registry.user("township_a"))
+    assert job.status == ImportJob.Status.FAILED
+    assert Person.objects.count() == before
+    assert not AuditEntry.objects.filter(action=AuditAction.CREATE).exists()
+    assert verify_chain().ok
