@@ -152,6 +152,8 @@ def child(args) -> None:
     outcome = _outcome(run)
     removed = remove_persons_after(last_pk) if added else 0
     _discard(run)
+    if removed:
+        common.reindex_imported()
     common.tidy()
     common.emit(
         {
