@@ -12,6 +12,7 @@ A new session (logging in) is not skipped: that fails like any other write
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import connections, router
@@ -45,13 +46,11 @@ def _short_busy_wait(connection):
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         yield
         return
-    connection.ensure_connection()
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        (previous,) = cursor.fetchone()
         cursor.execute(f"PRAGMA busy_timeout = {UPDATE_WAIT_MS:d}")
     try:
         yield
     finally:
+        # Back to the connection's own, which settings.py gives it.
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(previous):d}")
+            cursor.execute(f"PRAGMA busy_timeout = {settings.SQLITE_BUSY_SECONDS * 1000:d}")

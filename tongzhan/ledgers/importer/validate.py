@@ -107,14 +107,22 @@ def checked_chunks(checker: RowChecker, processes: int):
     if processes < 1:
         yield lambda chunks: ((len(c), _check_rows(c, checker)) for c in chunks)
         return
+    with forked_pool(processes, _start_worker, (checker,)) as pool:
+        yield functools.partial(_in_flight, pool, processes)
+
+
+@contextmanager
+def forked_pool(processes: int, initializer, initargs: tuple):
+    """A pool of processes forked from this one, ended (terminated) when the block ends.
+
+    What exists now is shared with the forked processes and lives as long as the pool:
+    frozen, the collector neither scans it here nor writes to its pages there (which
+    would copy them into every process), as the gc module's documentation advises."""
     context = multiprocessing.get_context("fork")
-    # What exists now is shared with the forked processes and lives as long as the check:
-    # frozen, the collector neither scans it here nor writes to its pages there (which
-    # would copy them into every process), as the gc module's documentation advises.
     gc.freeze()
     try:
-        with context.Pool(processes, initializer=_start_worker, initargs=(checker,)) as pool:
-            yield functools.partial(_in_flight, pool, processes)
+        with context.Pool(processes, initializer=initializer, initargs=initargs) as pool:
+            yield pool
     finally:
         gc.unfreeze()
 

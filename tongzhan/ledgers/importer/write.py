@@ -11,8 +11,6 @@ one transaction around every chunk.
 """
 
 import functools
-import gc
-import multiprocessing
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ from tongzhan.people.services import CHILDREN, PLAIN_FIELDS, PROFILES, _row
 
 from ..models import ImportRow, RowState
 from .fastsql import IdSource, Inserter, stamp
-from .validate import PARALLEL_FROM_ROWS, forbid_database
+from .validate import PARALLEL_FROM_ROWS, forbid_database, forked_pool
 
 # Keys of a checked row's data that are not Person columns.
 NOT_COLUMNS = {"categories", "non_public", "religious", "search_p", "search_i"}
@@ -123,31 +121,24 @@ def _in_process(job) -> bool:
 
 class _Preparer:
     """prepare_chunk(rows, ids, user, job, head, now) for one chunk after another, here
-    and now or in one forked process; either way prepare() answers something whose
-    result() is the PreparedChunk, so the caller's loop is the same."""
+    and now or in one forked process (validate.forked_pool, as the check's); either way
+    prepare() answers something whose result() is the PreparedChunk, so the caller's loop
+    is the same. Every chunk's result has been taken when the block ends: ending the pool
+    then only stops a chunk prepared ahead of a failure."""
 
     def __init__(self, in_process: bool, user, job, head):
         self.user, self.job, self.head = user, job, head
+        self.forked = forked_pool(1, _start_preparer, (user, job, head)) if in_process else None
         self.pool = None
-        if in_process:
-            # As for the check's processes (validate.checked_chunks): what exists now is
-            # shared with the fork, frozen so that the collector does not copy its pages.
-            gc.freeze()
-            context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(1, initializer=_start_preparer, initargs=(user, job, head))
 
     def __enter__(self):
+        if self.forked is not None:
+            self.pool = self.forked.__enter__()
         return self
 
-    def __exit__(self, exc_type, *exc_info):
-        if self.pool is None:
-            return
-        if exc_type is None:
-            self.pool.close()
-            self.pool.join()
-        else:
-            self.pool.terminate()  # a chunk still being prepared is of no use
-        gc.unfreeze()
+    def __exit__(self, *exc_info):
+        if self.forked is not None:
+            self.forked.__exit__(*exc_info)
 
     def prepare(self, rows, ids: list[int], now):
         if self.pool is None:
