@@ -14,6 +14,7 @@ import calendar
 from collections import defaultdict
 from datetime import date
 
+import psycopg
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -130,16 +131,33 @@ def check_registry(results: list[RowResult], user, column=lambda key: key) -> No
 _KEYS = ("id", "name", "name_key", "region_id", "region__name", "id_number_index", "birth_date")
 
 
-def _select(where: str, params: list, join_keys: bool = False) -> list[tuple]:
-    quote = connection.ops.quote_name
-    person, region = Person._meta.db_table, Region._meta.db_table
-    columns = "p.id, p.name, p.name_key, p.region_id, r.name, p.id_number_index, p.birth_date"
-    sql = f"SELECT {columns}{', k.' + quote('key') if join_keys else ''}"
-    sql += f" FROM {quote(person)} p JOIN {quote(region)} r ON r.code = p.region_id"
-    if join_keys:
-        sql += f" JOIN {quote(PersonSearchKey._meta.db_table)} k ON k.person_id = p.id"
+def _columns() -> str:
+    """The columns of _KEYS. The region's name is read per person found, not joined: joined,
+    PostgreSQL hashed all 23,019 regions for every statement (5 ms of its 8, measured at 1M
+    persons) to name the few persons a chunk finds, usually none."""
+    region = connection.ops.quote_name(Region._meta.db_table)
+    name = f"(SELECT r.name FROM {region} r WHERE r.code = p.region_id)"  # noqa: S608
+    return f"p.id, p.name, p.name_key, p.region_id, {name}, p.id_number_index, p.birth_date"
+
+
+def _select(where: str, params: list) -> list[tuple]:
+    person = connection.ops.quote_name(Person._meta.db_table)
+    return _fetch(f"SELECT {_columns()} FROM {person} p WHERE {where}", params)  # noqa: S608
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """The rows of a registry read. On PostgreSQL the statement is bound by the server, and
+    its arrays (the `%b` placeholders: _PG_ARRAYS) travel in binary: Django's cursor
+    composes statements client-side, which quotes every element of an array in Python
+    (measured: 2.9 ms for 1,000 blind indexes, 0.4 ms in binary; 4.7 against 1.3 ms for
+    a chunk's 1,747 pinyin triples)."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} WHERE {where}", params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -166,19 +184,19 @@ def _registry_ids(results: list[RowResult]) -> dict[str, dict]:
     if not indexes:
         return {}
     if connection.vendor == "postgresql":
-        rows = _select("p.id_number_index = ANY(%s::text[])", [indexes])  # see _PG_ARRAYS
+        rows = _select("p.id_number_index = ANY(%b::text[])", [indexes])  # see _PG_ARRAYS
     else:
         marks, params = _in(indexes)
         rows = _select(f"p.id_number_index IN ({marks})", params)
     return {row[5]: dict(zip(_KEYS, row, strict=True)) for row in rows}
 
 
-# On PostgreSQL a chunk's values go as arrays, one parameter each: psycopg composes a
-# statement client-side, and splitting one of thousands of placeholders took it longer
-# than the database took to run it (profiled: 12 ms a statement, 0.5 s of a 10,000-row
-# check). The SQL text stays short and the same, so the driver parses it once.
+# On PostgreSQL a chunk's values go as arrays, one parameter each, in binary (_fetch):
+# a statement of thousands of placeholders took psycopg longer to compose than the
+# database took to run it (profiled: 12 ms a statement, 0.5 s of a 10,000-row check).
+# The SQL text stays short and the same, so the server parses and plans it once.
 _PG_ARRAYS = (
-    "SELECT * FROM unnest(%s::text[], %s::date[], %s::date[]) AS t(column1, column2, column3)"
+    "SELECT * FROM unnest(%b::text[], %b::date[], %b::date[]) AS t(column1, column2, column3)"
 )
 
 
@@ -228,8 +246,7 @@ def _select_near(
 
 def _select_values(values: str, params: list, join_keys: bool, without_id: bool) -> list[tuple]:
     quote = connection.ops.quote_name
-    person, region = quote(Person._meta.db_table), quote(Region._meta.db_table)
-    columns = "p.id, p.name, p.name_key, p.region_id, r.name, p.id_number_index, p.birth_date"
+    person = quote(Person._meta.db_table)
     in_range = "p.birth_date BETWEEN v.column2 AND v.column3"
     if without_id:
         # A literal, not a parameter: SQLite uses the partial index people_person_no_id
@@ -245,13 +262,7 @@ def _select_values(values: str, params: list, join_keys: bool, without_id: bool)
     else:
         joins = f"JOIN {person} p ON p.name_key = v.column1 AND {in_range}"
     # Table names from the models; every value is a bound parameter.
-    sql = (
-        f"SELECT {columns}, v.column1 FROM ({values}) v {joins} "  # noqa: S608
-        f"JOIN {region} r ON r.code = p.region_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _fetch(f"SELECT {_columns()}, v.column1 FROM ({values}) v {joins}", params)  # noqa: S608
 
 
 def _registry_near(results: list[RowResult]) -> dict[tuple, list[dict]]:
