@@ -1,15 +1,19 @@
 """Checking a large ledger in forked processes gives what checking it here gives."""
 
 import os
+import pickle
 import subprocess
 import sys
 import time
+from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tongzhan.ledgers import services
 from tongzhan.ledgers.importer import validate
+from tongzhan.ledgers.importer.rows import RowResult
 from tongzhan.ledgers.models import ImportRow
 from tongzhan.ledgers.tests import ledger_files as lf
 from tongzhan.lib import crypto
@@ -39,25 +43,20 @@ def check(world, tmp_path, settings, processes: int, name: str):
     return job, stored_rows(job)
 
 
-def spy_on_checking_processes(monkeypatch) -> set[int]:
-    """The process ids that checked the rows, as the importing process receives them."""
-    real_check_rows, real_registry = validate._check_rows, validate.check_registry
-    seen: set[int] = set()
+def spy_on_checking_processes(monkeypatch, folder: Path):
+    """A function giving the ids of the processes that checked rows: each process that
+    checks a chunk writes its id to a file of `folder` (a result carries only its fields
+    back across processes)."""
+    real_check_rows = validate._check_rows
+    log = folder / "checked_by.txt"
 
     def check_rows(chunk, checker):
-        results = real_check_rows(chunk, checker)
-        for result in results:
-            if result is not None:
-                result.checked_by = os.getpid()  # travels back with the pickled result
-        return results
-
-    def check_registry(chunk, user, column):
-        seen.update(result.checked_by for result in chunk)
-        return real_registry(chunk, user, column)
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_check_rows(chunk, checker)
 
     monkeypatch.setattr(validate, "_check_rows", check_rows)
-    monkeypatch.setattr(validate, "check_registry", check_registry)
-    return seen
+    return lambda: {int(line) for line in log.read_text().split()} if log.exists() else set()
 
 
 @pytest.fixture
@@ -72,10 +71,10 @@ def test_checking_in_processes_stores_the_same_results_in_file_order(
     registry, tmp_path, settings, small_chunks, monkeypatch
 ):
     here, expected = check(registry, tmp_path, settings, 0, "here.xlsx")
-    checked_by = spy_on_checking_processes(monkeypatch)
+    checked_by = spy_on_checking_processes(monkeypatch, tmp_path)
     forked, results = check(registry, tmp_path, settings, 2, "forked.xlsx")
     # The rows were checked by the forked processes, not here.
-    assert checked_by and os.getpid() not in checked_by
+    assert checked_by() and os.getpid() not in checked_by()
     assert len(expected) > 20
     assert results == expected
     counts = ("rows_total", "ok_count", "warning_count", "error_count", "skipped_count")
@@ -84,6 +83,30 @@ def test_checking_in_processes_stores_the_same_results_in_file_order(
     assert forked.status == here.status == "validated"
     # The messy ledger's defects are all still found (states as the single-process run).
     assert {state for _line, state, *_rest in results} >= {"ok", "warning", "error", "skipped"}
+
+
+def test_a_row_result_comes_back_from_a_checking_process_whole():
+    result = RowResult(
+        line=7,
+        state="warning",
+        issues=[["warning", "民族", "无法识别"]],
+        summary={"name": "许登记"},
+        data={"name": "许登记"},
+        duplicate=True,
+        matches=[{"id": None, "name": "", "region": "", "rule": "name"}],
+        id_index="f" * 64,
+        name_key="许登记",
+        pinyin=frozenset({"xudengji"}),
+        birth=date(1971, 1, 1),
+        month_only=True,
+        summary_json="{}",
+        data_json="{}",
+    )
+    # Every field set to something other than its default, so a field left out fails.
+    defaults = RowResult(line=0)
+    assert all(getattr(result, f.name) != getattr(defaults, f.name) for f in fields(RowResult))
+    copy = pickle.loads(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert copy == result and copy is not result
 
 
 def test_a_checking_process_that_touches_the_database_fails_the_job_and_writes_nothing(
