@@ -156,7 +156,9 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params)
+            # Not prepared: a prepared statement may switch to a generic plan, made without
+            # the arrays' sizes; planned each time, as Django's statements are.
+            cursor.execute(sql, params, prepare=False)
             return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
