@@ -149,7 +149,9 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     its arrays (the `%b` placeholders: _PG_ARRAYS) travel in binary: Django's cursor
     composes statements client-side, which quotes every element of an array in Python
     (measured: 2.9 ms for 1,000 blind indexes, 0.4 ms in binary; 4.7 against 1.3 ms for
-    a chunk's 1,747 pinyin triples)."""
+    a chunk's 1,747 pinyin triples). That cursor is the driver's own, past Django's
+    execute wrappers (as fastsql's COPY): only the importing process reads the registry,
+    never a process it forked (validate.forbid_database guards those through the wrappers)."""
     if connection.vendor == "postgresql":
         # Imported here: on SQLite nothing else loads the driver (9 MB of the import's RSS).
         import psycopg

@@ -13,6 +13,7 @@ one transaction around every chunk.
 import functools
 from collections.abc import Iterable
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -79,10 +80,10 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
 
     Two steps per chunk: preparing its rows and audit entries (pure Python, about 50 µs a
     person), inserting them. A large import prepares the next chunk in a forked process
-    while this one has the database take the previous one (_in_process). The chunks come
-    from the database through this process (read, and checked for late conflicts); the
-    audit chain's head is locked for the whole write and advanced by the preparing, one
-    chunk at a time, in order."""
+    while this one has the database take the previous one (_prepares_forked). The chunks
+    come from the database through this process (read, and checked for late conflicts);
+    the audit chain's head is locked for the whole write and advanced by the preparing,
+    one chunk at a time, in order."""
     head = lock_head()
     ids = IdSource(Person)
     # Made here, before a preparing process is forked: the inserters quote names through
@@ -90,12 +91,12 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
     _inserters()
     _snapshot_base()
     created = 0
-    with _Preparer(_in_process(job), user, job, head) as preparer:
+    with prepared_chunks(_prepares_forked(job), user, job, head) as prepare:
         pending = None
         for rows in chunks:
             if not rows:
                 continue
-            ready = preparer.prepare(rows, ids.take(len(rows)), stamp())
+            ready = prepare(rows, ids.take(len(rows)), stamp())
             if pending is not None:
                 created += insert_chunk(pending.result(), user)
                 done(created)
@@ -107,7 +108,7 @@ def write_all(chunks: Iterable[list[tuple[int, dict]]], user, job, done=lambda c
     return created
 
 
-def _in_process(job) -> bool:
+def _prepares_forked(job) -> bool:
     """Whether the chunks are prepared in a forked process: for a ledger as large as the
     check forks for, unless processes are turned off (TONGZHAN_IMPORT_PROCESSES=0).
 
@@ -119,38 +120,33 @@ def _in_process(job) -> bool:
     return settings.IMPORT_CHECK_PROCESSES > 0 and job.importable_count >= PARALLEL_FROM_ROWS
 
 
-class _Preparer:
-    """prepare_chunk(rows, ids, user, job, head, now) for one chunk after another, here
-    and now or in one forked process (validate.forked_pool, as the check's); either way
-    prepare() answers something whose result() is the PreparedChunk, so the caller's loop
-    is the same. Every chunk's result has been taken when the block ends: ending the pool
+@contextmanager
+def prepared_chunks(fork: bool, user, job, head):
+    """A function (rows, ids, now) -> something whose result() is the chunk's PreparedChunk:
+    prepare_chunk here and now, or in one process forked for the write
+    (validate.forked_pool, as the check's processes are), so the caller's loop is the same
+    either way. Every chunk's result has been taken when the block ends: ending the pool
     then only stops a chunk prepared ahead of a failure."""
+    if not fork:
 
-    def __init__(self, in_process: bool, user, job, head):
-        self.user, self.job, self.head = user, job, head
-        self.forked = forked_pool(1, _start_preparer, (user, job, head)) if in_process else None
-        self.pool = None
-
-    def __enter__(self):
-        if self.forked is not None:
-            self.pool = self.forked.__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        if self.forked is not None:
-            self.forked.__exit__(*exc_info)
-
-    def prepare(self, rows, ids: list[int], now):
-        if self.pool is None:
+        def here(rows, ids: list[int], now) -> Future:
             done = Future()
-            done.set_result(prepare_chunk(rows, ids, self.user, self.job, self.head, now))
+            done.set_result(prepare_chunk(rows, ids, user, job, head, now))
             return done
+
+        yield here
+        return
+    with forked_pool(1, _start_preparer, (user, job, head)) as pool:
         # The process keeps its own copy of the head and advances it; this one's follows
         # from each chunk's last entry as the chunks come back (save_head writes it).
-        return _FromProcess(self.pool.apply_async(_prepare_in_process, (rows, ids, now)), self.head)
+        yield lambda rows, ids, now: _FromProcess(
+            pool.apply_async(_prepare_forked, (rows, ids, now)), head
+        )
 
 
 class _FromProcess:
+    """A chunk being prepared in the forked process; result() waits for it."""
+
     def __init__(self, pending, head):
         self.pending, self.head = pending, head
 
@@ -170,7 +166,7 @@ def _start_preparer(user, job, head) -> None:
     forbid_database()
 
 
-def _prepare_in_process(rows, ids: list[int], now) -> "PreparedChunk":
+def _prepare_forked(rows, ids: list[int], now) -> "PreparedChunk":
     user, job, head = _preparing
     return prepare_chunk(rows, ids, user, job, head, now)
 

@@ -148,14 +148,14 @@ def test_a_failure_in_the_middle_of_the_write_writes_nothing(registry, tmp_path,
     assert ImportRow.objects.filter(job=job).count() == job.rows_total
 
 
-@pytest.mark.parametrize("in_process", [False, True])
+@pytest.mark.parametrize("fork", [False, True])
 def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
-    registry, tmp_path, monkeypatch, in_process
+    registry, tmp_path, monkeypatch, fork
 ):
     """Chunks are prepared ahead (for a large ledger in a forked process) of the previous
     one's insert: ids, CREATE rows and the chain come out as one chunk would make them."""
     monkeypatch.setattr(services, "WRITE_CHUNK", 2)
-    monkeypatch.setattr(write, "_in_process", lambda job: in_process)
+    monkeypatch.setattr(write, "_prepares_forked", lambda job: fork)
     forked = spy_on_forked_preparing(monkeypatch)
     job = confirm_and_run(checked_job(registry, tmp_path), registry.user("township_a"))
     assert job.status == ImportJob.Status.DONE and job.imported_count > 4
@@ -171,7 +171,7 @@ def test_a_write_in_many_chunks_chains_the_audit_rows_in_line_order(
     assert written.count() == len(ids) and set(written.values_list("pk", flat=True)) == set(ids)
     assert category_bits_drift() == {} and verify_chain().ok
     # Prepared by another process when asked to (else the test would pass without one).
-    assert forked() == in_process
+    assert forked() == fork
 
 
 def spy_on_forked_preparing(monkeypatch):
@@ -194,11 +194,9 @@ def spy_on_forked_preparing(monkeypatch):
     return lambda: any(pid != os.getpid() for pid in pids)
 
 
-@pytest.mark.parametrize("in_process", [False, True])
-def test_a_failure_while_preparing_a_chunk_writes_nothing(
-    registry, tmp_path, monkeypatch, in_process
-):
-    monkeypatch.setattr(write, "_in_process", lambda job: in_process)
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_failure_while_preparing_a_chunk_writes_nothing(registry, tmp_path, monkeypatch, fork):
+    monkeypatch.setattr(write, "_prepares_forked", lambda job: fork)
     job = checked_job(registry, tmp_path)
     before = Person.objects.count()
     real = write.prepare_chunk
@@ -425,7 +423,7 @@ def test_record_many_chains_exactly_as_record_would(world):
 def test_a_preparing_process_that_touches_the_database_fails_the_write_and_writes_nothing(
     registry, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(write, "_in_process", lambda job: True)
+    monkeypatch.setattr(write, "_prepares_forked", lambda job: True)
     real = write.prepare_chunk
 
     def prepare_that_queries(*args):
