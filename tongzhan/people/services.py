@@ -17,6 +17,7 @@ from tongzhan.audit.models import AuditAction
 from tongzhan.audit.services import record
 from tongzhan.core.choices import PersonStatus
 from tongzhan.core.scope import ReadOnly, check_in_scope
+from tongzhan.lib.text import format_list
 
 from . import search
 from .models import (
@@ -84,6 +85,11 @@ class VersionConflict(Exception):
 
 class InvalidStatusChange(ValueError):
     """The requested status change is not allowed (same status, or a date in the future)."""
+
+
+class PersonInUse(ValueError):
+    """The record carries work done with the person (contacts, requests …), which deleting
+    it would delete too; str() is a message for the user."""
 
 
 # --- audit snapshots ----------------------------------------------------------------------
@@ -240,9 +246,18 @@ def do_change_status(user, person: Person, new_status: str, when: date, reason: 
 
 
 def do_delete_person(user, person: Person) -> None:
-    """Only for a record entered by mistake; leaving the registry is a status change."""
+    """Only for a record entered by mistake; leaving the registry is a status change.
+
+    A record that other work names (contact logs, requests, pairings, memberships, an
+    organisation it leads) is refused with PersonInUse: the cascade would delete the
+    county's work records with it, which the assessment counts. The row is locked first,
+    so that no such row can be added between the count and the delete."""
     with transaction.atomic():
         check_in_scope(Person, user, person.pk, "change")
+        Person.objects.select_for_update().filter(pk=person.pk).exists()
+        work = linked_work(person)
+        if work:
+            raise PersonInUse(in_use_message(work))
         before = snapshot(_fresh(person.pk))
         record(AuditAction.DELETE, user=user, obj=person, detail={"before": before})
         person.delete()
@@ -250,6 +265,34 @@ def do_delete_person(user, person: Person) -> None:
             from . import photos
 
             transaction.on_commit(lambda: photos.delete(person.photo))
+
+
+def linked_work(person: Person) -> list[tuple[str, int]]:
+    """(what, how many) of the rows of other apps that name the person: the work done with
+    the person. Found through Person._meta as the merge finds what to move (a many-to-many,
+    such as a contact log's persons, through its hidden table), so a later app's rows count
+    too. The person's own detail rows (categories, profiles, 简历 …) are not work."""
+    from .merge import relations
+
+    counts: dict[str, int] = {}
+    for rel in relations():
+        model = rel.related_model
+        owner = model._meta.auto_created or model  # a hidden many-to-many table: its model
+        if owner._meta.app_label == Person._meta.app_label:
+            continue
+        count = model._base_manager.filter(**{rel.field.name: person.pk}).count()
+        if count:
+            name = str(owner._meta.verbose_name)
+            counts[name] = counts.get(name, 0) + count
+    return list(counts.items())
+
+
+def in_use_message(work: list[tuple[str, int]]) -> str:
+    found = format_list(_("%(what)s %(n)d 条") % {"what": what, "n": count} for what, count in work)
+    return _(
+        "此人已有工作记录（%(found)s），删除会一并删去这些记录，因此不能删除。"
+        "此人调出、去世或退出时请变更状态；与另一条记录重复时请合并。"
+    ) % {"found": found}
 
 
 def do_set_photo(user, person: Person, photo) -> Person:

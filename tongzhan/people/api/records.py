@@ -368,9 +368,16 @@ def update_person(request, person_id: int, payload: PersonPatch):
     return Status(200, _full(request, person_id))
 
 
-@router.delete("/{int:person_id}", response={204: None}, summary="删除统战对象（仅用于误录）")
+@router.delete(
+    "/{int:person_id}",
+    response={204: None, 409: Message},
+    summary="删除统战对象（仅用于误录；已有联系记录、诉求等工作记录的返回 409）",
+)
 def delete_person(request, person_id: int):
-    services.do_delete_person(request.auth, _get(request, person_id, "change"))
+    try:
+        services.do_delete_person(request.auth, _get(request, person_id, "change"))
+    except services.PersonInUse as exc:
+        return Status(409, {"detail": str(exc)})
     return Status(204, None)
 
 

@@ -175,10 +175,18 @@ def person_edit(request, pk):
 def person_delete(request, pk):
     person = access_person(request.user, pk, "change")
     if request.method == "POST":
-        services.do_delete_person(request.user, person)
-        messages.success(request, _("已删除统战对象 %(name)s。") % {"name": person.name})
-        return redirect("people:list")
-    return render(request, "people/person_confirm_delete.html", {"person": person})
+        try:
+            services.do_delete_person(request.user, person)
+        except services.PersonInUse:
+            pass  # the page below says why, with the counts as they are now
+        else:
+            messages.success(request, _("已删除统战对象 %(name)s。") % {"name": person.name})
+            return redirect("people:list")
+    work = services.linked_work(person)
+    blocked = services.in_use_message(work) if work else ""
+    return render(
+        request, "people/person_confirm_delete.html", {"person": person, "blocked": blocked}
+    )
 
 
 @login_required
