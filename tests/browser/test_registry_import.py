@@ -79,14 +79,19 @@ def test_a_township_imports_its_messy_ledger_and_finds_a_person_by_initials(
     report = page.request.get(live_server.url + reverse("ledgers:import_report", args=[job.pk]))
     assert report.ok and report.body()[:2] == b"PK"
 
-    # Find an imported person by the initials of the name: 王建国 → wjg.
+    # Find an imported person by the initials of the name, 王建国 → wjg, as it is typed:
+    # no Enter, the list follows the box (htmx), which keeps the focus; the address
+    # follows too, so reloading or sharing it shows the same list.
     page.goto(live_server.url + reverse("people:list"))
     search = page.locator("[data-testid=person-filters] input[name=q]")
-    search.fill("wjg")
-    with page.expect_navigation(wait_until="load"):
-        search.press("Enter")
+    search.press_sequentially("wjg", delay=60)
     table = page.get_by_test_id("person-table")
     expect(table).to_contain_text("王建国")
+    expect(page.get_by_test_id("person-results")).to_contain_text("按姓名全拼或首字母查找")
+    expect(search).to_be_focused()
+    expect(page).to_have_url(re.compile(r"[?&]q=wjg(&|$)"))
+    # The export button follows the list: it exports what is shown.
+    expect(page.get_by_test_id("export-people")).to_have_attribute("href", re.compile("q=wjg"))
     screenshot(page, "import-5-found-by-initials")
 
     # Open the person and the 登记表 (PDF).

@@ -329,6 +329,44 @@ def test_the_page_says_how_the_search_text_was_read(world, as_persona):
     assert "按身份证号精确查找" in client.get(LIST, {"q": ID_NUMBER}).content.decode()
 
 
+# --- the list as the user types -------------------------------------------------------------
+
+
+def test_typing_in_the_search_box_gets_the_results_alone(registry, as_persona):
+    """htmx asks as the user types: the answer is the results part (not the page with its
+    filters, so the box keeps its focus), its hint, its counts, and the export button
+    out of band with the new parameters, so that it exports what the list shows."""
+    client = as_persona("county_staff")
+    response = client.get(LIST, {"q": "zqs"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body and 'data-testid="person-filters"' not in body
+    assert body.lstrip().startswith('<div id="person-results"')
+    assert listed(response) == ["张青山"]
+    assert "按姓名全拼或首字母查找" in body and 'data-testid="category-counts"' in body
+    export = re.search(r'<a id="export-people"[^>]*>', body).group(0)
+    assert 'hx-swap-oob="true"' in export and "q=zqs" in export
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_bad_value_typed_shows_its_error_in_the_results(registry, as_persona):
+    client = as_persona("county_staff")
+    response = client.get(LIST, {"q": "张" * 101}, HTTP_HX_REQUEST="true")
+    assert 'data-testid="filter-error"' in response.content.decode()
+    assert listed(response) == []
+
+
+def test_going_back_past_htmx_history_gets_the_whole_page(registry, as_persona):
+    client = as_persona("county_staff")
+    headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
+    body = client.get(LIST, {"q": "zqs"}, **headers).content.decode()
+    assert "<html" in body and 'data-testid="person-filters"' in body
+
+
+def test_a_role_without_the_export_right_gets_no_export_button_as_it_types(world, as_persona):
+    body = as_persona("village_a").get(LIST, {"q": "z"}, HTTP_HX_REQUEST="true").content
+    assert b"export-people" not in body
+
+
 # --- saved filters ------------------------------------------------------------------------
 
 SAVE = reverse("people:saved_filter_create")

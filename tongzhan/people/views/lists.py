@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from tongzhan.accounts.roles import EXPORT, VIEW_STATS
 
@@ -18,9 +19,13 @@ def person_list(request):
     require(can_view_any(request.user))
     results = find_people(request.user, request.GET, request.GET.get("page"))
     form = results.form
-    return render(
+    # As the user types in the search box, htmx asks for the results alone; going back
+    # to a page htmx no longer holds asks for the whole page again (history restore).
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "people/includes/person_results.html" if partial else "people/person_list.html"
+    response = render(
         request,
-        "people/person_list.html",
+        template,
         {
             "results": results,
             "page": results.page,
@@ -32,6 +37,8 @@ def person_list(request):
             "can_export": request.user.has_job(EXPORT),
         },
     )
+    patch_vary_headers(response, ("HX-Request",))  # one URL, two answers: caches must tell
+    return response
 
 
 @login_required
