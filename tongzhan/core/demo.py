@@ -172,7 +172,12 @@ class PersonMaker:
     """Draws realistic persons from the name pools with one seeded RNG."""
 
     def __init__(self, seed: int = SEED):
+        from tongzhan.people.demo import DemoDetails
+
         self.rng = random.Random(seed)
+        # The record's details from a stream of their own: the names, places and statuses
+        # drawn here stay what the other demos build on.
+        self.details = DemoDetails(seed + 1)
         self.names = json.loads(NAMES_JSON.read_text(encoding="utf-8"))
         surnames = self.names["surnames"]
         self.surnames = [s for s, _w in surnames]
@@ -197,6 +202,7 @@ class PersonMaker:
         data.update(self._status(data["birth_date"]))
         data["phone"] = self.phone() if rng.random() < 0.9 else ""
         data["region_code"] = region_code
+        self.details.add(profile, data)
         return data
 
     def _profile_details(self, profile: str, data: dict, she_area: bool) -> None:

@@ -523,7 +523,7 @@ class PersonFactory:
             "enterprise": firm,
             "uscc": self.uscc(region),
             "industry": rng.choice(INDUSTRIES),
-            "scale": _scale(employees),
+            "scale": enterprise_scale(employees),
             "employees": employees,
             "revenue": revenue,
             "tax": (revenue * Decimal("0.05")).quantize(Decimal("0.01")),
@@ -658,18 +658,7 @@ class PersonFactory:
     # --- numbers
 
     def id_number(self, region: str, birth: date, gender: str) -> str:
-        """A valid 18-character ID: the region's county, the birth date, an odd (男) or
-        even (女) sequence, the GB 11643 check character; unique within the run."""
-        rng = self.rng
-        head = region[:6] + birth.strftime("%Y%m%d")
-        odd = gender == Gender.MALE
-        while True:
-            seq = rng.randrange(500) * 2 + (1 if odd else 0)
-            body = f"{head}{seq:03d}"
-            number = body + idcard.check_char(body)
-            if number not in self.used_ids:
-                self.used_ids.add(number)
-                return number
+        return make_id_number(self.rng, region, birth, gender, self.used_ids)
 
     def phone(self) -> str:
         rng = self.rng
@@ -680,12 +669,30 @@ class PersonFactory:
                 return number
 
     def uscc(self, region: str) -> str:
-        """9 (市场监管) 1 (企业), the county, an 组织机构代码 with its GB 11714 check, the
-        GB 32100 check character."""
-        digits = f"{self.rng.randrange(10**8):08d}"
-        org = digits + _org_check(digits)
-        first17 = "91" + region[:6] + org
-        return first17 + uscc.check_char(first17)
+        return make_uscc(self.rng, region)
+
+
+def make_id_number(rng: random.Random, region: str, birth: date, gender: str, used: set) -> str:
+    """A valid 18-character ID: the region's county, the birth date, an odd (男) or even
+    (女) sequence, the GB 11643 check character; not one of `used` (added to it)."""
+    head = region[:6] + birth.strftime("%Y%m%d")
+    odd = gender == Gender.MALE
+    while True:
+        seq = rng.randrange(500) * 2 + (1 if odd else 0)
+        body = f"{head}{seq:03d}"
+        number = body + idcard.check_char(body)
+        if number not in used:
+            used.add(number)
+            return number
+
+
+def make_uscc(rng: random.Random, region: str) -> str:
+    """9 (市场监管) 1 (企业), the county, an 组织机构代码 with its GB 11714 check, the
+    GB 32100 check character."""
+    digits = f"{rng.randrange(10**8):08d}"
+    org = digits + _org_check(digits)
+    first17 = "91" + region[:6] + org
+    return first17 + uscc.check_char(first17)
 
 
 def _org_check(digits: str) -> str:
@@ -695,7 +702,7 @@ def _org_check(digits: str) -> str:
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
 
-def _scale(employees: int) -> str:
+def enterprise_scale(employees: int) -> str:
     if employees >= 1000:
         return EnterpriseScale.LARGE
     if employees >= 300:

@@ -13,8 +13,17 @@ from tongzhan.accounts.roles import ADMIN_ROLES, ROLES
 from tongzhan.core import demo
 from tongzhan.core.choices import Category, RegionLevel
 from tongzhan.core.models import Region
-from tongzhan.lib import divisioncode
-from tongzhan.people.models import Person, PersonCategory
+from tongzhan.lib import divisioncode, idcard, uscc
+from tongzhan.people.filters import find_people
+from tongzhan.people.models import (
+    NonPublicProfile,
+    OverseasProfile,
+    Person,
+    PersonCategory,
+    PoliticalArrangement,
+    ReligiousProfile,
+    ResumeEntry,
+)
 from tongzhan.testing import (
     COMMUNITY_A2,
     COUNTY,
@@ -115,6 +124,38 @@ def test_the_demo_persons_are_a_few_hundred_spread_over_every_village(demo_mode)
     assert Person.objects.exclude(ethnicity="01").exists()
     assert {p.gender for p in Person.objects.all()} == {"1", "2"}
     assert Person.objects.filter(name="张青山", region_id=VILLAGE_A1).exists()
+
+
+def test_the_demo_registry_shows_every_part_of_the_record(demo_mode):
+    """ID numbers (valid, agreeing with birth date and gender), work units, line profiles,
+    党外代表人士 with 政治安排, 简历: what search, masking, the filters, both 名册 and the
+    登记表 need to show something on a fresh `make run`."""
+    run_demo()
+    people = list(Person.objects.all())
+    numbered = [p for p in people if p.id_number_index]
+    assert 0.7 * len(people) <= len(numbered) < len(people)
+    for person in numbered:
+        checked = idcard.validate(person.id_number)
+        assert (checked.birth_date, checked.gender) == (person.birth_date, person.gender)
+    assert Person.objects.filter(work_unit="").count() < len(people) / 3
+    for profile in NonPublicProfile.objects.all():
+        assert uscc.is_valid(profile.uscc) and profile.enterprise
+    assert NonPublicProfile.objects.count() >= 20
+    religious = ReligiousProfile.objects.select_related("person")
+    assert religious.count() >= 10
+    assert all(r.person.religion == r.religion and r.venue for r in religious)
+    assert OverseasProfile.objects.count() >= 10
+    representatives = Person.objects.filter(is_representative=True)
+    assert representatives.count() >= 20
+    assert PoliticalArrangement.objects.filter(person__in=representatives).count() >= 15
+    assert ResumeEntry.objects.filter(end__isnull=True).count() >= 20
+    # Found as a user finds them: by ID number and by company name.
+    staff = User.objects.get(username="staff")
+    person = numbered[len(numbered) // 2]
+    assert list(find_people(staff, {"q": person.id_number}).page)[0].pk == person.pk
+    firm = NonPublicProfile.objects.first()
+    found = [p.pk for p in find_people(staff, {"q": firm.enterprise}).page]
+    assert firm.person_id in found
 
 
 def test_the_same_seed_gives_the_same_persons():
