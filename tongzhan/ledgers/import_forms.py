@@ -19,7 +19,7 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("花名册文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK）；最大 50 MB。"),
+        help_text=_("Excel（.xlsx、.xls、.xlsm）、.ods 或 CSV（UTF-8 或 GBK）；最大 50 MB。"),
     )
     default_region = RegionChoice(
         label=_("默认所属区域"),

@@ -93,6 +93,11 @@ class ImportJob(models.Model):
         return self.ok_count + self.warning_count - self.excluded_count
 
     @property
+    def importable_without_duplicates(self) -> int:
+        """What confirming with "疑似重复的行不导入" would write."""
+        return self.ok_count + self.warning_count - self.duplicate_count
+
+    @property
     def excluded_count(self) -> int:
         return self.duplicate_count if self.options.get("skip_duplicates") else 0
 

@@ -59,7 +59,7 @@ def check_upload(file_name: str, size: int) -> str:
     """The file's suffix, or ImportRefused with the reason."""
     suffix = Path(file_name).suffix.lower()
     if suffix not in SUPPORTED:
-        raise ImportRefused(_("不支持的文件类型：请上传 .xlsx 或 .csv 文件"))
+        raise ImportRefused(_("不支持的文件类型：请上传 .xlsx、.xls、.xlsm、.ods 或 .csv 文件"))
     if size == 0:
         raise ImportRefused(_("文件是空的"))
     if size > MAX_FILE_BYTES:

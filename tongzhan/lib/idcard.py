@@ -1,7 +1,7 @@
 """身份证号 (GB 11643-1999): normalise, check character, validate, 15→18, Excel damage.
 
-Messages are Chinese and name what is wrong, because they go straight to a form field
-or to an import report row. Every failure carries a short `code` too, so an importer
+Messages name what is wrong (translated: gettext at the time of the error), because they
+go straight to a form field or to an import report row. Every failure carries a short `code` too, so an importer
 can count failures by kind without parsing the text.
 """
 
@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
 
 from tongzhan.lib.chinese import to_halfwidth
 
@@ -64,7 +66,7 @@ def normalise(text) -> str:
 def check_char(first17: str) -> str:
     """The 18th character for 17 digits: weighted sum mod 11 indexes "10X98765432"."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
-        raise IdNumberError("计算校验位需要 17 位数字", "chars")
+        raise IdNumberError(_("计算校验位需要 17 位数字"), "chars")
     # 17 digits (checked above) against 17 weights; a third faster than a generator, and
     # an import asks twice a row.
     total = sum(map(operator.mul, map(int, first17), WEIGHTS))
@@ -114,8 +116,10 @@ def validate(text, *, accept_15: bool = False, today: date | None = None) -> IdN
     number = normalise(text)  # once: an import validates two numbers a row
     if looks_mangled_by_excel(text) if isinstance(text, float) else _mangled(number):
         raise IdNumberError(
-            "身份证号被电子表格当成数字保存（显示为 3.3E+17 或末几位变成 0），"
-            "15 位以后的数字已丢失、无法恢复；请把该列设为“文本”格式后重新录入",
+            _(
+                "身份证号被电子表格当成数字保存（显示为 3.3E+17 或末几位变成 0），"
+                "15 位以后的数字已丢失、无法恢复；请把该列设为“文本”格式后重新录入"
+            ),
             "excel",
         )
     if len(number) == 15 and number.isascii() and number.isdigit():
@@ -125,7 +129,8 @@ def validate(text, *, accept_15: bool = False, today: date | None = None) -> IdN
     expected = check_char(number[:17])
     if number[17] != expected:
         raise IdNumberError(
-            f"身份证号校验位错误：按前 17 位计算，第 18 位应为“{expected}”，现为“{number[17]}”",
+            _("身份证号校验位错误：按前 17 位计算，第 18 位应为“%(expected)s”，现为“%(found)s”")
+            % {"expected": expected, "found": number[17]},
             "check",
         )
     gender = "1" if int(number[16]) % 2 else "2"
@@ -137,25 +142,34 @@ def _upgrade_15(number: str, accept_15: bool) -> str:
     upgraded = convert_15_to_18(number)
     if accept_15:
         return upgraded
-    raise IdNumberError(f"这是 15 位旧身份证号，请改填 18 位号码：{upgraded}", "length")
+    raise IdNumberError(
+        _("这是 15 位旧身份证号，请改填 18 位号码：%(n)s") % {"n": upgraded}, "length"
+    )
 
 
 def _check_shape(number: str) -> None:
     """Length, characters and province code, each with its own message."""
     if not number:
-        raise IdNumberError("身份证号为空", "empty")
+        raise IdNumberError(_("身份证号为空"), "empty")
     if len(number) != 18:
-        raise IdNumberError(f"身份证号应为 18 位，现为 {len(number)} 位", "length")
+        raise IdNumberError(_("身份证号应为 18 位，现为 %(n)d 位") % {"n": len(number)}, "length")
     head = number[:17]
     if not (head.isascii() and head.isdigit()):  # then find the first that is not a digit
         for position, char in enumerate(head, start=1):
             if not ("0" <= char <= "9"):
-                raise IdNumberError(f"身份证号第 {position} 位“{char}”不是数字", "chars")
+                raise IdNumberError(
+                    _("身份证号第 %(n)d 位“%(c)s”不是数字") % {"n": position, "c": char},
+                    "chars",
+                )
     if number[17] not in "0123456789X":
-        raise IdNumberError(f"身份证号第 18 位只能是数字或 X，现为“{number[17]}”", "chars")
+        raise IdNumberError(
+            _("身份证号第 18 位只能是数字或 X，现为“%(c)s”") % {"c": number[17]}, "chars"
+        )
     # The 2023 外国人永久居留身份证 has the same layout and check: 9, then the province.
     if number[:2] not in PROVINCES and not (number[0] == "9" and number[1:3] in PROVINCES):
-        raise IdNumberError(f"身份证号前两位“{number[:2]}”不是有效的省级代码", "region")
+        raise IdNumberError(
+            _("身份证号前两位“%(c)s”不是有效的省级代码") % {"c": number[:2]}, "region"
+        )
 
 
 def _birth_date(digits: str, today: date) -> date:
@@ -163,11 +177,17 @@ def _birth_date(digits: str, today: date) -> date:
     try:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
-        raise IdNumberError(f"身份证号第 7–14 位出生日期“{digits}”不是有效日期", "date") from None
+        raise IdNumberError(
+            _("身份证号第 7–14 位出生日期“%(d)s”不是有效日期") % {"d": digits}, "date"
+        ) from None
     if birth > today:
-        raise IdNumberError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 晚于今天", "future")
+        raise IdNumberError(
+            _("身份证号中的出生日期 %(d)s 晚于今天") % {"d": birth.isoformat()}, "future"
+        )
     if birth < EARLIEST_BIRTH:
-        raise IdNumberError(f"身份证号中的出生日期 {birth:%Y-%m-%d} 早于 1900 年", "too_old")
+        raise IdNumberError(
+            _("身份证号中的出生日期 %(d)s 早于 1900 年") % {"d": birth.isoformat()}, "too_old"
+        )
     return birth
 
 
@@ -175,13 +195,15 @@ def convert_15_to_18(text) -> str:
     """Old 15-digit number (YYMMDD, no check char) → 18 digits: insert "19", add the check."""
     number = normalise(text)
     if len(number) != 15 or not number.isascii() or not number.isdigit():
-        raise IdNumberError(f"15 位旧身份证号应为 15 位数字，现为“{number}”", "length")
+        raise IdNumberError(
+            _("15 位旧身份证号应为 15 位数字，现为“%(n)s”") % {"n": number}, "length"
+        )
     body = number[:6] + "19" + number[6:]
     try:
         date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
     except ValueError:
         raise IdNumberError(
-            f"15 位旧身份证号中的出生日期“{number[6:12]}”不是有效日期", "date"
+            _("15 位旧身份证号中的出生日期“%(d)s”不是有效日期") % {"d": number[6:12]}, "date"
         ) from None
     return body + check_char(body)
 

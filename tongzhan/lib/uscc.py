@@ -8,6 +8,8 @@ refusing a code that a licence really carries would be worse than missing a typo
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from tongzhan.lib.chinese import to_halfwidth
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -63,7 +65,7 @@ def normalise(text) -> str:
 def check_char(first17: str) -> str:
     """The 18th character: (31 − weighted sum mod 31) mod 31, as a symbol of ALPHABET."""
     if len(first17) != 17 or any(char not in VALUES for char in first17):
-        raise UsccError("计算校验码需要 17 位有效字符", "chars")
+        raise UsccError(_("计算校验码需要 17 位有效字符"), "chars")
     total = sum(VALUES[char] * weight for char, weight in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
@@ -72,20 +74,26 @@ def validate(text) -> Uscc:
     """Check a code and return it split into parts. Raises UsccError."""
     code = normalise(text)
     if not code:
-        raise UsccError("统一社会信用代码为空", "empty")
+        raise UsccError(_("统一社会信用代码为空"), "empty")
     if len(code) != 18:
-        raise UsccError(f"统一社会信用代码应为 18 位，现为 {len(code)} 位", "length")
+        raise UsccError(_("统一社会信用代码应为 18 位，现为 %(n)d 位") % {"n": len(code)}, "length")
     for position, char in enumerate(code, start=1):
         if char not in VALUES:
             raise UsccError(
-                f"统一社会信用代码第 {position} 位“{char}”不是有效字符"
-                "（只用数字和除 I、O、Z、S、V 以外的大写字母）",
+                _(
+                    "统一社会信用代码第 %(n)d 位“%(c)s”不是有效字符"
+                    "（只用数字和除 I、O、Z、S、V 以外的大写字母）"
+                )
+                % {"n": position, "c": char},
                 "chars",
             )
     expected = check_char(code[:17])
     if code[17] != expected:
         raise UsccError(
-            f"统一社会信用代码校验码错误：按前 17 位计算，第 18 位应为“{expected}”，现为“{code[17]}”",
+            _(
+                "统一社会信用代码校验码错误：按前 17 位计算，第 18 位应为“%(expected)s”，现为“%(found)s”"
+            )
+            % {"expected": expected, "found": code[17]},
             "check",
         )
     return Uscc(code, code[0], code[1], code[2:8], code[8:17])

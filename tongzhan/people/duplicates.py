@@ -58,7 +58,7 @@ class Match:
     def message(self) -> str:
         if self.visible:
             return ""
-        return _("该人员已在其他区域登记（%(region)s），请联系县统战部") % {
+        return _("该人员已在其他区域登记（%(region)s），请与县委统战部联系") % {
             "region": self.region_name
         }
 

@@ -8,7 +8,7 @@
 
 from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -283,6 +283,9 @@ def linked_work(person: Person) -> list[tuple[str, int]]:
         count = model._base_manager.filter(**{rel.field.name: person.pk}).count()
         if count:
             name = str(owner._meta.verbose_name)
+            if getattr(rel, "on_delete", None) is models.SET_NULL:
+                # A row that only names the person (an organisation's 负责人): say as what.
+                name = _("%(what)s（%(as)s）") % {"what": name, "as": rel.field.verbose_name}
             counts[name] = counts.get(name, 0) + count
     return list(counts.items())
 
@@ -290,7 +293,7 @@ def linked_work(person: Person) -> list[tuple[str, int]]:
 def in_use_message(work: list[tuple[str, int]]) -> str:
     found = format_list(_("%(what)s %(n)d 条") % {"what": what, "n": count} for what, count in work)
     return _(
-        "此人已有工作记录（%(found)s），删除会一并删去这些记录，因此不能删除。"
+        "此人已有工作记录（%(found)s），不能删除：删除只用于误录的记录。"
         "此人调出、去世或退出时请变更状态；与另一条记录重复时请合并。"
     ) % {"found": found}
 

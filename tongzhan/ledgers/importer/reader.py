@@ -49,7 +49,8 @@ def read_ledger(path: Path, file_name: str) -> Ledger:
     suffix = Path(file_name).suffix.lower()
     if suffix not in SUPPORTED:
         raise LedgerFileError(
-            _("不支持的文件类型“%(s)s”：请上传 .xlsx 或 .csv 文件") % {"s": suffix}
+            _("不支持的文件类型“%(s)s”：请上传 .xlsx、.xls、.xlsm、.ods 或 .csv 文件")
+            % {"s": suffix}
         )
     if suffix == ".csv":
         return _csv_ledger(path)

@@ -58,6 +58,25 @@ def test_confirming_on_the_page_imports_and_the_report_downloads(registry, as_pe
     assert b"".join(report.streaming_content)[:2] == b"PK"
 
 
+def test_with_likely_duplicates_each_confirm_button_says_what_it_writes(
+    registry, as_persona, tmp_path
+):
+    """One button imports every ok and warning row, the other leaves the likely duplicates
+    out; each names the number it writes (a checkbox beside one count said the wrong one
+    when ticked)."""
+    client = as_persona("township_a")
+    upload(client, tmp_path)
+    job = ImportJob.objects.get()
+    assert job.duplicate_count > 0
+    page = client.get(reverse("ledgers:import_detail", args=[job.pk])).content.decode()
+    rest = 18 - job.duplicate_count
+    assert f"确认导入 18 行（含疑似重复 {job.duplicate_count} 行）" in page
+    assert f"疑似重复的行不导入，导入 {rest} 行" in page
+    client.post(reverse("ledgers:import_confirm", args=[job.pk]), {"skip_duplicates": "1"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.imported_count == rest
+
+
 def test_a_bad_file_type_is_a_field_error_not_a_500(world, as_persona):
     client = as_persona("township_a")
     bad = SimpleUploadedFile("名单.docx", b"whatever")

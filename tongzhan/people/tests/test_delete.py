@@ -42,7 +42,7 @@ def work_of(world, kind):
         Membership.objects.create(organisation=make_org(), person=person, role="会员")
         return "组织成员 1 条"
     make_org(leader=person)
-    return "组织 1 条"
+    return "组织（负责人） 1 条"
 
 
 @pytest.mark.parametrize("kind", ["contact", "request", "pairing", "membership", "leader"])
@@ -84,6 +84,7 @@ def test_the_page_explains_instead_of_offering_the_button(world):
     shown = client.get(url).content.decode()
     assert "诉求 1 条" in shown and "确认删除" not in shown
     assert reverse("people:status", args=[world.person_a1.pk]) in shown
+    assert "查找重复人员" in shown  # the same words as the list's button to that page
     answer = client.post(url)
     assert answer.status_code == 200 and "诉求 1 条" in answer.content.decode()
     assert Person.objects.filter(pk=world.person_a1.pk).exists()

@@ -98,7 +98,7 @@ def test_a_match_outside_the_users_scope_names_only_the_township(world):
     registered("王五", region=VILLAGE_B1, id_no=id_number())
     [match] = matches(world, "township_a", name="王五", id_number=id_number())
     assert not match.visible and match.person is None
-    assert match.message == "该人员已在其他区域登记（白石乡），请联系县统战部"
+    assert match.message == "该人员已在其他区域登记（白石乡），请与县委统战部联系"
     assert "王五" not in match.message and "白石村" not in match.message
 
 
@@ -180,7 +180,7 @@ def test_the_create_page_does_not_show_who_another_township_registered(world, as
     other = registered("张三", region=VILLAGE_B1)
     page = as_persona("township_a").post(reverse("people:create"), create_form()).content
     page = page.decode()
-    assert "该人员已在其他区域登记（白石乡），请联系县统战部" in page
+    assert "该人员已在其他区域登记（白石乡），请与县委统战部联系" in page
     assert reverse("people:detail", args=[other.pk]) not in page and "白石村" not in page
 
 

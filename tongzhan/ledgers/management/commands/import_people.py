@@ -54,7 +54,7 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "导入统战对象花名册（.xlsx 或 .csv）。与网页导入相同的逐行检查；按 --user 的管辖范围"
+        "导入统战对象花名册（.xlsx、.xls、.xlsm、.ods 或 .csv）。与网页导入相同的逐行检查；按 --user 的管辖范围"
         "写入；错误行不导入并写入报告（.xlsx）。--dry-run 只检查、不写入。"
     )
 
