@@ -115,6 +115,16 @@ def validate(text, *, accept_15: bool = False, today: date | None = None) -> IdN
     """
     number = normalise(text)  # once: an import validates two numbers a row
     if looks_mangled_by_excel(text) if isinstance(text, float) else _mangled(number):
+        if isinstance(text, str) and not SCIENTIFIC_RE.match(number):
+            # 18 digits ending as a float would: a number cell's damage, or a typo in a
+            # number typed by hand (a form): say both, the user knows which it was.
+            raise IdNumberError(
+                _(
+                    "身份证号校验位不对，末几位又像是被电子表格改成了 0：若号码是从表格中复制的，"
+                    "15 位以后的数字已丢失、无法恢复；请按证件核对后重新填写"
+                ),
+                "excel",
+            )
         raise IdNumberError(
             _(
                 "身份证号被电子表格当成数字保存（显示为 3.3E+17 或末几位变成 0），"

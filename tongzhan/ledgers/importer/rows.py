@@ -34,7 +34,8 @@ ERROR, WARNING, OK, SKIPPED = "error", "warning", "ok", "skipped"
 JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _SUBTOTAL_RE = re.compile(r"^(合\s*计|小\s*计|总\s*计|共\s*计|累\s*计)")
 _FOOTER_RE = re.compile(
-    r"^(填表人|填报人|制表人|审核人|审批人|负责人|统计人|填表时间|制表时间|填报日期)"
+    r"^(填表人|填报人|制表人|审核人|审批人|负责人|统计人|填表时间|制表时间|填报日期"
+    r"|导出人|导出时间|打印人|打印时间)"
 )
 _NOTE_RE = re.compile(r"^(注|说明|备注|附注)\s*[:：0-9一二三、.]")
 _SPACE_NEXT_TO_HAN_RE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -46,6 +47,10 @@ TEXT_FIELDS = (
     "birthplace",
     "health",
     "degree",
+    "fulltime_education",
+    "fulltime_school",
+    "inservice_education",
+    "inservice_school",
     "professional_title",
     "work_unit",
     "post",
@@ -199,6 +204,16 @@ class RowChecker:
     def _id_number(self, result: RowResult, raw, shown: str) -> idcard.IdNumber | None:
         # The raw cell goes in: a number cell (float) is how Excel loses the last digits.
         if not shown:
+            return None
+        if "*" in shown:
+            # A masked 名册 (ours exports 330599********1234): the number is not there to
+            # check or store, which is no reason to refuse the person.
+            result.add(
+                WARNING,
+                self.column("id_number"),
+                _("身份证号“%(v)s”是脱敏后的号码，无法导入，该项未导入；需要时请使用未脱敏的名册")
+                % {"v": shown.replace(" ", "")},
+            )
             return None
         try:
             checked = idcard.validate(raw, accept_15=True, today=self.today)

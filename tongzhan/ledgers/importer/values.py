@@ -314,6 +314,11 @@ _PHONE_NOISE = str.maketrans("", "", " ()（）")
 def parse_phone(value) -> tuple[str, str]:
     """(phone, note): a mobile or "区号-号码"; a cell with several numbers keeps the first."""
     raw = text(value)
+    if "*" in raw:  # a masked 名册 (ours exports 138****5678): the digits are not there
+        raise Problem(
+            _("联系电话“%(v)s”是脱敏后的号码，无法导入，该项未导入") % {"v": raw.replace(" ", "")},
+            "warning",
+        )
     parts = [p for p in re.split(r"[、，,；;／/]+", raw) if p.strip()]
     note = _("有多个号码，只导入第一个") if len(parts) > 1 else ""
     phone = parts[0].translate(_PHONE_NOISE) if parts else ""

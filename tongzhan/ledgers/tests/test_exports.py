@@ -17,12 +17,12 @@ from python_calamine import CalamineWorkbook
 
 from tongzhan.accounts.models import User
 from tongzhan.audit.models import AuditAction, AuditEntry
-from tongzhan.core.choices import Category, RepresentativeLevel
+from tongzhan.core.choices import Category
 from tongzhan.ledgers import exports
 from tongzhan.ledgers.views.exports import ExportForm, file_response
 from tongzhan.lib.xlsx import Column, LedgerWriter, SheetMeta
-from tongzhan.people.models import Person, PoliticalArrangement
-from tongzhan.testing import COMMUNITY_A2, TOWNSHIP_A, VILLAGE_A1, make_person
+from tongzhan.people.models import Person
+from tongzhan.testing import TOWNSHIP_A, VILLAGE_A1, make_person
 
 EXPORT_URL = "ledgers:export_people"
 ID_NUMBER = "330599198001011234"  # not checked here: only stored and masked
@@ -77,32 +77,6 @@ def download(client, data=None, query=None) -> Book:
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return Book(b"".join(response.streaming_content))
-
-
-@pytest.fixture
-def detailed(world):
-    """person_a1 filled in as a county ledger would have it, and a 代表人士 in A2."""
-    person = world.person_a1
-    person.id_number = ID_NUMBER
-    person.native_place = "浙江省清溪县"
-    person.ethnicity = "01"
-    person.political_status = "06"
-    person.education = "21"
-    person.work_unit = "清溪县青山茶业有限公司"
-    person.post = "董事长"
-    person.birth_date = date(1980, 1, 1)
-    person.save()
-    rep = make_person(
-        "王代表",
-        COMMUNITY_A2,
-        [Category.INTELLECTUAL],
-        is_representative=True,
-        representative_level=RepresentativeLevel.COUNTY,
-    )
-    PoliticalArrangement.objects.create(
-        person=rep, kind="cppcc", level="county", term="第十届", post="常委"
-    )
-    return person
 
 
 # --- the writer: a government form's layout -----------------------------------------------
