@@ -316,6 +316,11 @@ def test_the_export_page_shows_the_filter_and_the_count(world, as_persona):
     assert "当前筛选共 2 人" in page and "非公有制经济人士" in page
 
 
+def test_the_export_page_names_the_region_of_the_filter(world, as_persona):
+    page = as_persona("county_staff").get(reverse(EXPORT_URL), {"region": TOWNSHIP_A})
+    assert f"清溪镇（{TOWNSHIP_A}）" in page.content.decode()
+
+
 def test_roles_without_the_export_permission_get_404(world, as_persona):
     for persona in ["leader", "unit_contact", "village_a", "county_admin"]:
         client = as_persona(persona)

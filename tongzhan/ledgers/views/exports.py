@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tongzhan.core.models import Region
 from tongzhan.core.scope import OutOfScope, access_object
 from tongzhan.lib import pdf
 from tongzhan.people.models import Person
@@ -158,5 +159,9 @@ def filter_summary(form) -> list[tuple[str, str]]:
         choices = {str(k): str(v) for k, v in getattr(field, "choices", [])}
         if isinstance(field, forms.BooleanField):
             value = _("是")
+        elif name == "region":
+            # A code means little to the reader: its name with it, as the region picker shows.
+            found = Region.objects.filter(code=value).values_list("name", flat=True).first()
+            value = _("%(name)s（%(code)s）") % {"name": found, "code": value} if found else value
         summary.append((str(field.label), choices.get(value, value)))
     return summary
