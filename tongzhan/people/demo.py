@@ -29,6 +29,7 @@ DEMO_REP_LEVELS = (
 UNIT_PROFILES = {"party_member", "non_party", "intellectual", "studied_abroad", "other"}
 UNIT_POSTS = ("教师", "副校长", "主治医师", "副院长", "农艺师", "教研组长", "工程师")
 NEW_STRATUM_POSTS = ("合伙人", "负责人", "设计师", "主播")
+EARLY_POSTS = ("教师", "技术员", "科员", "医师", "办事员")  # the first steps of a 简历
 VENUE_PLACES = ("青莲", "云峰", "白云", "福田", "溪口", "茶岭")
 OVERSEAS_PROFILES = {"hk_macao", "taiwan", "overseas"}
 
@@ -158,7 +159,9 @@ class DemoDetails:
             if end >= date.today():
                 break
             unit = PLACE + "县" + rng.choice(gendata.INTELLECTUAL_UNITS)
-            steps.append({"start": start, "end": end, "description": unit + rng.choice(UNIT_POSTS)})
+            steps.append(
+                {"start": start, "end": end, "description": unit + rng.choice(EARLY_POSTS)}
+            )
             start = end
         post = (data["work_unit"] + data.get("post", ""))[:200]
         steps.append({"start": start, "end": None, "description": post})
