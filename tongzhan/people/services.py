@@ -89,7 +89,7 @@ class InvalidStatusChange(ValueError):
 
 class PersonInUse(ValueError):
     """The record carries work done with the person (contacts, requests …), which deleting
-    it would delete too; str() is a message for the user."""
+    it would delete or cut from the person; str() is a message for the user."""
 
 
 # --- audit snapshots ----------------------------------------------------------------------
@@ -249,8 +249,9 @@ def do_delete_person(user, person: Person) -> None:
     """Only for a record entered by mistake; leaving the registry is a status change.
 
     A record that other work names (contact logs, requests, pairings, memberships, an
-    organisation it leads) is refused with PersonInUse: the cascade would delete the
-    county's work records with it, which the assessment counts. The row is locked first,
+    organisation it leads) is refused with PersonInUse: the cascade would delete those
+    work records (requests, pairings, memberships) or cut them from the person (a contact
+    log, an organisation's 负责人), and the assessment counts them. The row is locked first,
     so that no such row can be added between the count and the delete."""
     with transaction.atomic():
         check_in_scope(Person, user, person.pk, "change")
