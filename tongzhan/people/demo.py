@@ -16,7 +16,6 @@ from decimal import Decimal
 from tongzhan.core.choices import Religion, RepresentativeLevel
 
 from . import gendata
-from .choices import ArrangementKind
 
 PLACE = "清溪"  # the demo county, as firms and units are named after it
 ID_SHARE = 0.85  # ledgers often lack the number: a few persons have none
@@ -130,24 +129,8 @@ class DemoDetails:
             data["arrangements"] = self._arrangements(level)
 
     def _arrangements(self, top_level: str) -> list[dict]:
-        rng = self.rng
         order = [level for level, _w in DEMO_REP_LEVELS]
-        rows = []
-        for _ in range(1 if rng.random() < 0.75 else 2):
-            level = rng.choice(order[: order.index(top_level) + 1])
-            kind = rng.choice((ArrangementKind.NPC, ArrangementKind.CPPCC, ArrangementKind.OTHER))
-            start = date(rng.choice((2016, 2021, 2022)), 1, 1) + timedelta(days=rng.randrange(60))
-            rows.append(
-                {
-                    "kind": kind,
-                    "level": level,
-                    "term": gendata.TERMS[level],
-                    "post": rng.choice(gendata.ARRANGEMENT_POSTS[kind]),
-                    "start": start,
-                    "end": start + timedelta(days=5 * 365) if start.year < 2020 else None,
-                }
-            )
-        return rows
+        return gendata.make_arrangements(self.rng, top_level, order, one_share=0.75)
 
     def _resume(self, data: dict) -> list[dict]:
         """Two or three steps ending in the present post."""

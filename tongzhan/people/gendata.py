@@ -618,23 +618,7 @@ class PersonFactory:
             extras["arrangements"] = self._arrangements(level)
 
     def _arrangements(self, top_level: str) -> list[dict]:
-        rng = self.rng
-        rows = []
-        for _ in range(1 if rng.random() < 0.8 else 2):
-            level = rng.choice(LEVEL_ORDER[: LEVEL_ORDER.index(top_level) + 1])
-            kind = rng.choice((ArrangementKind.NPC, ArrangementKind.CPPCC, ArrangementKind.OTHER))
-            start = date(rng.choice((2016, 2021, 2022)), 1, 1) + timedelta(days=rng.randrange(60))
-            rows.append(
-                {
-                    "kind": kind,
-                    "level": level,
-                    "term": TERMS[level],
-                    "post": rng.choice(ARRANGEMENT_POSTS[kind]),
-                    "start": start,
-                    "end": start + timedelta(days=5 * 365) if start.year < 2020 else None,
-                }
-            )
-        return rows
+        return make_arrangements(self.rng, top_level, LEVEL_ORDER, one_share=0.8)
 
     def _status(self, values: dict, birth: date) -> str:
         rng = self.rng
@@ -684,6 +668,29 @@ def make_id_number(rng: random.Random, region: str, birth: date, gender: str, us
         if number not in used:
             used.add(number)
             return number
+
+
+def make_arrangements(
+    rng: random.Random, top_level: str, levels: list[str], one_share: float
+) -> list[dict]:
+    """One 政治安排 (two in 1 − one_share of cases), each at `top_level` or a level below it
+    in `levels` (lowest first), in a term of 2016, 2021 or 2022; the 2016 ones have ended."""
+    rows = []
+    for _ in range(1 if rng.random() < one_share else 2):
+        level = rng.choice(levels[: levels.index(top_level) + 1])
+        kind = rng.choice((ArrangementKind.NPC, ArrangementKind.CPPCC, ArrangementKind.OTHER))
+        start = date(rng.choice((2016, 2021, 2022)), 1, 1) + timedelta(days=rng.randrange(60))
+        rows.append(
+            {
+                "kind": kind,
+                "level": level,
+                "term": TERMS[level],
+                "post": rng.choice(ARRANGEMENT_POSTS[kind]),
+                "start": start,
+                "end": start + timedelta(days=5 * 365) if start.year < 2020 else None,
+            }
+        )
+    return rows
 
 
 def make_uscc(rng: random.Random, region: str) -> str:
