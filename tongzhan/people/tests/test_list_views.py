@@ -197,6 +197,16 @@ def test_a_line_contact_counts_only_persons_of_its_lines(registry, as_persona):
     assert {k: v for k, v in body["category_counts"].items() if v} == {"06": 3, "01": 1}
 
 
+def test_the_page_tells_a_line_contact_that_it_sees_its_lines_only(registry, as_persona):
+    """Its list and counts per category hold its lines' persons only: said on the page, so
+    that they are not read as the county's totals."""
+    page = as_persona("unit_contact").get(LIST).content.decode()
+    note = re.search(r'data-testid="only-lines">([^<]+)<', page).group(1)
+    assert "非公有制经济人士" in note and "宗教界人士" not in note
+    for persona in ("county_staff", "township_a", "village_a"):
+        assert 'data-testid="only-lines"' not in as_persona(persona).get(LIST).content.decode()
+
+
 @pytest.mark.parametrize("extra", [0, 44, 45, 46])  # 5 persons + extra: 49, 50, 51 at the edge
 @pytest.mark.parametrize("params", [{}, {"q": "ps"}, {"status": "active"}, {"category": "06"}])
 def test_a_first_page_that_holds_the_whole_result_counts_as_the_counting_pass(

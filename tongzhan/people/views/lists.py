@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from tongzhan.accounts.roles import EXPORT, VIEW_STATS
+from tongzhan.core.choices import Category
+from tongzhan.core.scope import grants, user_assignments
 
 from .. import stats
 from ..access import can_create, can_view_any, require
@@ -35,10 +37,22 @@ def person_list(request):
             "saved_filters": SavedFilter.objects.filter(user=request.user),
             "can_create": can_create(request.user),
             "can_export": request.user.has_job(EXPORT),
+            "only_lines": only_lines(request.user),
         },
     )
     patch_vary_headers(response, ("HX-Request",))  # one URL, two answers: caches must tell
     return response
+
+
+def only_lines(user) -> list[str]:
+    """The categories a line-restricted user sees (成员单位联络人), for a note on the list:
+    its counts per category are of those persons only. Empty when any assignment that
+    grants "view" has no line (the user sees every category somewhere)."""
+    viewing = [a for a in user_assignments(user) if grants(a, "view")]
+    if not viewing or any(not a.lines for a in viewing):
+        return []
+    codes = sorted({code for a in viewing for code in a.lines})
+    return [str(Category(code).label) for code in codes]
 
 
 @login_required
