@@ -25,6 +25,11 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def is_masked(text: str) -> bool:
+    """Whether a number was shown masked (by the functions above): its digits are gone."""
+    return "*" in text
+
+
 def mask_text(text: str) -> str:
     """Mask every ID number and mobile number found inside free text."""
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)

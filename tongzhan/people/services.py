@@ -256,9 +256,9 @@ def do_delete_person(user, person: Person) -> None:
     with transaction.atomic():
         check_in_scope(Person, user, person.pk, "change")
         Person.objects.select_for_update().filter(pk=person.pk).exists()
-        work = linked_work(person)
-        if work:
-            raise PersonInUse(in_use_message(work))
+        refusal = deletion_refusal(person)
+        if refusal:
+            raise PersonInUse(refusal)
         before = snapshot(_fresh(person.pk))
         record(AuditAction.DELETE, user=user, obj=person, detail={"before": before})
         person.delete()
@@ -291,7 +291,12 @@ def linked_work(person: Person) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def in_use_message(work: list[tuple[str, int]]) -> str:
+def deletion_refusal(person: Person) -> str:
+    """Why the record cannot be deleted (the work that names the person), or "" if it can:
+    what do_delete_person refuses with, and what the delete page says before it is asked."""
+    work = linked_work(person)
+    if not work:
+        return ""
     found = format_list(_("%(what)s %(n)d 条") % {"what": what, "n": count} for what, count in work)
     return _(
         "此人已有工作记录（%(found)s），不能删除：删除只用于误录的记录。"

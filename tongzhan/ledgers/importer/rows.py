@@ -205,7 +205,7 @@ class RowChecker:
         # The raw cell goes in: a number cell (float) is how Excel loses the last digits.
         if not shown:
             return None
-        if "*" in shown:
+        if masking.is_masked(shown):
             # A masked 名册 (ours exports 330599********1234): the number is not there to
             # check or store, which is no reason to refuse the person.
             result.add(

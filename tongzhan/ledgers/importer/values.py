@@ -22,7 +22,7 @@ from tongzhan.core.choices import (
     Religion,
 )
 from tongzhan.lib.chinese import clean
-from tongzhan.lib.masking import mask_phone
+from tongzhan.lib.masking import is_masked, mask_phone
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 EARLIEST = date(1900, 1, 1)
@@ -314,7 +314,7 @@ _PHONE_NOISE = str.maketrans("", "", " ()（）")
 def parse_phone(value) -> tuple[str, str]:
     """(phone, note): a mobile or "区号-号码"; a cell with several numbers keeps the first."""
     raw = text(value)
-    if "*" in raw:  # a masked 名册 (ours exports 138****5678): the digits are not there
+    if is_masked(raw):  # a masked 名册 (ours exports 138****5678): the digits are not there
         raise Problem(
             _("联系电话“%(v)s”是脱敏后的号码，无法导入，该项未导入") % {"v": raw.replace(" ", "")},
             "warning",

@@ -243,3 +243,14 @@ def test_check_char_refuses_anything_but_17_digits():
 def test_is_valid_answers_without_raising():
     assert idcard.is_valid(STANDARD_EXAMPLE)
     assert not idcard.is_valid("110105194912310021")
+
+
+def test_messages_follow_the_user_interface_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(IdNumberError) as caught:
+        idcard.validate("33059919750301123")
+    assert str(caught.value) == "An ID number has 18 characters, this one has 17"
+    with translation.override("zh-hant"), pytest.raises(IdNumberError) as caught:
+        idcard.validate("33059919750301123")
+    assert "身份證號" in str(caught.value)

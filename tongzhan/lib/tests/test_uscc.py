@@ -98,3 +98,11 @@ def test_check_char_refuses_letters_outside_the_alphabet():
 def test_is_valid_answers_without_raising():
     assert uscc.is_valid("91350100m000100y43")
     assert not uscc.is_valid("91350100M000100Y44")
+
+
+def test_messages_follow_the_user_interface_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(UsccError) as caught:
+        uscc.validate("91330599")
+    assert str(caught.value) == "A unified social credit code has 18 characters, this one has 8"

@@ -177,13 +177,13 @@ def person_delete(request, pk):
     if request.method == "POST":
         try:
             services.do_delete_person(request.user, person)
-        except services.PersonInUse:
-            pass  # the page below says why, with the counts as they are now
+        except services.PersonInUse as refused:
+            blocked = str(refused)  # the counts as they are now
         else:
             messages.success(request, _("已删除统战对象 %(name)s。") % {"name": person.name})
             return redirect("people:list")
-    work = services.linked_work(person)
-    blocked = services.in_use_message(work) if work else ""
+    else:
+        blocked = services.deletion_refusal(person)
     return render(
         request, "people/person_confirm_delete.html", {"person": person, "blocked": blocked}
     )
