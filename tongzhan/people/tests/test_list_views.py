@@ -370,6 +370,8 @@ def test_going_back_past_htmx_history_gets_the_whole_page(registry, as_persona):
     headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
     body = client.get(LIST, {"q": "zqs"}, **headers).content.decode()
     assert "<html" in body and 'data-testid="person-filters"' in body
+    # One export button, in the page's actions: not a second one meant for out-of-band.
+    assert body.count('<a id="export-people"') == 1 and "hx-swap-oob" not in body
 
 
 def test_a_role_without_the_export_right_gets_no_export_button_as_it_types(world, as_persona):

@@ -38,6 +38,7 @@ def person_list(request):
             "can_create": can_create(request.user),
             "can_export": request.user.has_job(EXPORT),
             "only_lines": only_lines(request.user),
+            "partial": partial,  # the export button then comes out of band (export_link.html)
         },
     )
     patch_vary_headers(response, ("HX-Request",))  # one URL, two answers: caches must tell
